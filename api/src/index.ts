@@ -1,0 +1,3 @@
+export * from './status.ts';
+export * from './resources.ts';
+export * from './object.ts';

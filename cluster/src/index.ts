@@ -1,0 +1,3 @@
+export * from './etcd.ts';
+export * from './ports.ts';
+export * from './process.ts';

@@ -1,0 +1,46 @@
+// Child processes k8ts starts (etcd, components): started detached in their own process group so that
+// stop() ends exactly what we started, by pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+export interface Managed {
+  pid: number;
+  child: ChildProcess;
+  /** Sends SIGTERM, then SIGKILL after graceMs; resolves when the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions { args: string[]; env?: NodeJS.ProcessEnv; logFile?: string; cwd?: string }
+
+export function startProcess(cmd: string, o: StartOptions): Managed {
+  let log: WriteStream | undefined;
+  const child = spawn(cmd, o.args, {
+    env: o.env ?? process.env, cwd: o.cwd, detached: true,
+    stdio: ['ignore', o.logFile ? 'pipe' : 'ignore', o.logFile ? 'pipe' : 'ignore'],
+  });
+  if (o.logFile) {
+    log = createWriteStream(o.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
+  let done = false;
+  void exited.then(() => { done = true; });
+  return {
+    pid: child.pid ?? -1,
+    child,
+    exited,
+    async stop(graceMs = 5000) {
+      if (done) return;
+      try { process.kill(child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      const t = setTimeout(() => { try { process.kill(child.pid!, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+      await exited;
+      clearTimeout(t);
+      log?.end();
+    },
+  };
+}
