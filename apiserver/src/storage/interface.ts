@@ -60,6 +60,12 @@ export interface StorageEvent {
 export interface WatchHandle {
   /** Stops the watch; no more calls to the handlers afterwards. */
   stop(): void;
+  /**
+   * Asks for an onProgress call (etcd's watch progress request): the answer's revision R promises that every
+   * change under the prefix up to R has already been passed to onEvent. Used by the watch cache to keep its
+   * revision fresh when its prefix is quiet. Optional: implementations without it never call onProgress.
+   */
+  requestProgress?(): void;
 }
 
 export interface WatchHandlers {
@@ -67,6 +73,8 @@ export interface WatchHandlers {
   onEvent(e: StorageEvent): void;
   /** Called once when the watch ends by itself: Compacted (start revision too old) or Unavailable. */
   onError(err: StorageError): void;
+  /** Answer to WatchHandle.requestProgress: all changes under the prefix up to revision have been delivered. */
+  onProgress?(revision: number): void;
 }
 
 export interface Storage {

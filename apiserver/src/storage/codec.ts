@@ -1,0 +1,49 @@
+// Shared by the storage implementations: how objects are encoded, compared and checked against preconditions.
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '@k8ts/api';
+import { StorageError, type Preconditions } from './interface.ts';
+
+/** The stored form: JSON without metadata.resourceVersion (the revision of the write carries it). */
+export function encode(obj: KubeObject): string {
+  const rv = obj.metadata?.resourceVersion;
+  if (rv === undefined) return JSON.stringify(obj);
+  const { resourceVersion: _drop, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** A fresh copy of a stored object with resourceVersion set to the given revision. */
+export function decode(data: string, revision: number): KubeObject {
+  const obj = JSON.parse(data) as KubeObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
+  return obj;
+}
+
+/** Whether two objects would be stored identically (resourceVersion ignored, key order ignored). */
+export function sameStored(a: KubeObject, encodedB: string): boolean {
+  return isDeepStrictEqual(JSON.parse(encode(a)), JSON.parse(encodedB));
+}
+
+/** Conflict when the stored object does not satisfy the preconditions (messages as upstream's). */
+export function checkPreconditions(key: string, current: KubeObject, pre?: Preconditions): void {
+  if (!pre) return;
+  if (pre.uid !== undefined && pre.uid !== current.metadata?.uid) {
+    throw new StorageError('Conflict', key,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata?.uid ?? ''}`);
+  }
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== current.metadata?.resourceVersion) {
+    throw new StorageError('Conflict', key,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion ?? ''}`);
+  }
+}
+
+export function keyNotFound(key: string): StorageError {
+  return new StorageError('KeyNotFound', key, `key not found: ${key}`);
+}
+
+export function keyExists(key: string): StorageError {
+  return new StorageError('KeyExists', key, `key exists: ${key}`);
+}
+
+export function compacted(key: string, revision?: number): StorageError {
+  return new StorageError('Compacted', key, `required revision has been compacted${revision ? ` (oldest available: ${revision})` : ''}`, revision);
+}
