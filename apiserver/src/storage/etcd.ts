@@ -1,0 +1,358 @@
+// Storage over etcd v3 (the `etcd3` client, used only here). Values are JSON; an object's resourceVersion is
+// its key's mod_revision. Writes are compare-and-swap transactions on the revisions, as upstream's etcd3 store.
+import { CompareResult, CompareTarget, Etcd3, isRecoverableError, type IDuplexStream, type IKeyValue, type IWatchRequest, type IWatchResponse } from 'etcd3';
+import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
+import type { KubeObject } from '@k8ts/api';
+import {
+  StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
+  type WatchHandle, type WatchHandlers,
+} from './interface.ts';
+import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored } from './codec.ts';
+
+export interface EtcdStorageOptions {
+  /** Endpoints such as "http://127.0.0.1:2379". */
+  endpoints: string | string[];
+  /** Per-request deadline in ms (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Delay before re-establishing a broken watch stream (default 200 ms, doubling up to 2 s). */
+  watchRetryMs?: number;
+}
+
+export class EtcdStorage implements Storage {
+  private readonly client: Etcd3;
+  private readonly watchRetryMs: number;
+  private readonly watches = new Set<EtcdWatch>();
+  private closed = false;
+
+  constructor(opts: EtcdStorageOptions | string | string[]) {
+    const o: EtcdStorageOptions = typeof opts === 'string' || Array.isArray(opts) ? { endpoints: opts } : opts;
+    const timeout = o.requestTimeoutMs ?? 10_000;
+    this.watchRetryMs = o.watchRetryMs ?? 200;
+    this.client = new Etcd3({
+      hosts: o.endpoints,
+      // Retry connection-level failures briefly; no circuit breaker, so a restarted etcd is used at once.
+      faultHandling: {
+        host: () => noop,
+        global: retry(handleWhen(isRecoverableError), {
+          maxAttempts: 3,
+          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
+        }),
+      },
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    });
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    const data = encode(obj);
+    const k = Buffer.from(key);
+    const res = await this.call(key, () => this.client.kv.txn({
+      compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
+      success: [{ request_put: { key: k, value: Buffer.from(data) } }],
+    }));
+    if (!res.succeeded) throw keyExists(key);
+    return decode(data, Number(res.header.revision));
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const kv = await this.getKv(key);
+    return kv ? decode(kv.value.toString(), Number(kv.mod_revision)) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const start = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter + '\0' : prefix;
+    const res = await this.call(prefix, () => this.client.kv.range({
+      key: Buffer.from(start),
+      range_end: prefixEnd(prefix),
+      limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
+      revision: opts.revision ?? 0,
+    }));
+    const revision = opts.revision ?? Number(res.header.revision);
+    const items = res.kvs.map((kv) => decode(kv.value.toString(), Number(kv.mod_revision)));
+    const remaining = Number(res.count) - res.kvs.length;
+    if (res.more && remaining > 0 && res.kvs.length > 0) {
+      return { items, revision, continueAfter: res.kvs[res.kvs.length - 1].key.toString(), remaining };
+    }
+    return { items, revision };
+  }
+
+  async update(
+    key: string,
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    preconditions?: Preconditions,
+  ): Promise<KubeObject> {
+    const k = Buffer.from(key);
+    let kv = await this.getKv(key);
+    for (;;) {
+      if (!kv) throw keyNotFound(key);
+      const stored = kv.value.toString();
+      const modRevision = Number(kv.mod_revision);
+      const current = decode(stored, modRevision);
+      checkPreconditions(key, current, preconditions);
+      const next = await tryUpdate(decode(stored, modRevision));
+      // Nothing to write: what we read was current at the time of the read.
+      if (sameStored(next, stored)) return current;
+      const data = encode(next);
+      const res = await this.call(key, () => this.client.kv.txn({
+        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: modRevision }],
+        success: [{ request_put: { key: k, value: Buffer.from(data) } }],
+        failure: [{ request_range: { key: k } }],
+      }));
+      if (res.succeeded) return decode(data, Number(res.header.revision));
+      // Lost a race: the failure branch carries the newer object, so retrying costs no extra read.
+      kv = res.responses[0]?.response_range?.kvs[0];
+    }
+  }
+
+  async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
+    const k = Buffer.from(key);
+    if (!preconditions || (preconditions.uid === undefined && preconditions.resourceVersion === undefined)) {
+      const res = await this.call(key, () => this.client.kv.deleteRange({ key: k, prev_kv: true }));
+      const prev = res.prev_kvs[0];
+      if (!prev) throw keyNotFound(key);
+      return decode(prev.value.toString(), Number(res.header.revision));
+    }
+    let kv = await this.getKv(key);
+    for (;;) {
+      if (!kv) throw keyNotFound(key);
+      checkPreconditions(key, decode(kv.value.toString(), Number(kv.mod_revision)), preconditions);
+      const res = await this.call(key, () => this.client.kv.txn({
+        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: Number(kv!.mod_revision) }],
+        success: [{ request_delete_range: { key: k } }],
+        failure: [{ request_range: { key: k } }],
+      }));
+      if (res.succeeded) return decode(kv.value.toString(), Number(res.header.revision));
+      kv = res.responses[0]?.response_range?.kvs[0];
+    }
+  }
+
+  watch(prefix: string, afterRevision: number, handlers: WatchHandlers): WatchHandle {
+    const w = new EtcdWatch(this.client, prefix, afterRevision, handlers, this.watchRetryMs, () => this.watches.delete(w));
+    this.watches.add(w);
+    w.start();
+    return w;
+  }
+
+  async currentRevision(): Promise<number> {
+    // A count-only range over one (absent) key: the cheapest request that carries the store's revision.
+    const res = await this.call('', () => this.client.kv.range({ key: Buffer.from([0]), count_only: true }));
+    return Number(res.header.revision);
+  }
+
+  async compact(revision: number): Promise<void> {
+    try {
+      await this.call('', () => this.client.kv.compact({ revision, physical: false }));
+    } catch (e) {
+      // Already compacted at or past this revision: nothing to do.
+      if (e instanceof StorageError && e.code === 'Compacted') return;
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of [...this.watches]) w.stop();
+    this.client.close();
+  }
+
+  private async getKv(key: string): Promise<IKeyValue | undefined> {
+    const res = await this.call(key, () => this.client.kv.range({ key: Buffer.from(key) }));
+    return res.kvs[0];
+  }
+
+  private async call<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toStorageError(key, e);
+    }
+  }
+}
+
+/** etcd errors as StorageErrors where the caller can act on them; others pass through. */
+function toStorageError(key: string, e: unknown): unknown {
+  const err = e as Error & { code?: unknown };
+  const msg = String(err?.message ?? e);
+  if (msg.includes('required revision has been compacted')) return compacted(key);
+  if (msg.includes('required revision is a future revision')) return new StorageError('Unavailable', key, msg);
+  if ((err instanceof Error && isRecoverableError(err)) || /BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
+    return new StorageError('Unavailable', key, `etcd unavailable: ${msg}`);
+  }
+  return e;
+}
+
+/** The smallest key greater than every key starting with prefix. */
+function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i] < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i]++;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+/**
+ * One etcd watch stream for one prefix. It survives connection loss: the stream is re-established from the
+ * last revision seen (revisions already delivered are skipped), so an etcd restart is invisible to the handlers.
+ * It ends by itself only when the history it needs was compacted.
+ */
+class EtcdWatch implements WatchHandle {
+  private readonly client: Etcd3;
+  private readonly prefix: string;
+  private readonly handlers: WatchHandlers;
+  private readonly retryMs: number;
+  private readonly onStop: () => void;
+  /** The newest revision delivered (or the start point). */
+  private lastRevision: number;
+  private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
+  private stopped = false;
+  private created = false;
+  private backoff: number;
+  private generation = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  private progressWanted = false;
+
+  constructor(client: Etcd3, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
+    this.client = client;
+    this.prefix = prefix;
+    this.lastRevision = afterRevision;
+    this.handlers = handlers;
+    this.retryMs = retryMs;
+    this.backoff = retryMs;
+    this.onStop = onStop;
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  requestProgress(): void {
+    if (this.stopped) return;
+    if (this.stream && this.created) this.stream.write({ progress_request: {} });
+    else this.progressWanted = true;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.closeStream();
+    this.onStop();
+  }
+
+  private async connect(): Promise<void> {
+    const gen = ++this.generation;
+    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    try {
+      stream = await this.client.watchClient.watch();
+    } catch {
+      this.reconnectLater(gen);
+      return;
+    }
+    if (this.stopped || gen !== this.generation) {
+      stream.cancel();
+      return;
+    }
+    this.stream = stream;
+    this.created = false;
+    stream.on('data', (res: IWatchResponse) => { if (gen === this.generation) this.onResponse(res, gen); });
+    stream.on('error', () => this.reconnectLater(gen));
+    stream.on('end', () => this.reconnectLater(gen));
+    stream.write({
+      create_request: {
+        key: Buffer.from(this.prefix),
+        range_end: prefixEnd(this.prefix),
+        start_revision: this.lastRevision + 1,
+        prev_kv: true,
+        progress_notify: true,
+      },
+    });
+  }
+
+  private onResponse(res: IWatchResponse, gen: number): void {
+    if (this.stopped) return;
+    const compactRevision = Number(res.compact_revision ?? 0);
+    if (compactRevision > 0) {
+      this.fail(compacted(this.prefix, compactRevision));
+      return;
+    }
+    if (res.canceled) {
+      this.fail(new StorageError('Unavailable', this.prefix, `etcd canceled the watch: ${res.cancel_reason || 'no reason given'}`));
+      return;
+    }
+    if (res.created) {
+      this.created = true;
+      this.backoff = this.retryMs;
+      if (this.progressWanted) {
+        this.progressWanted = false;
+        this.stream?.write({ progress_request: {} });
+      }
+      return;
+    }
+    if (res.events.length === 0) {
+      // A progress notification. etcd before 3.4.25 may send a requested one ahead of events already queued for
+      // the stream (etcd-io/etcd#15220); waiting briefly lets any such events arrive (and be delivered) first.
+      const revision = Number(res.header.revision);
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (!this.stopped && gen === this.generation) this.handlers.onProgress?.(Math.max(revision, this.lastRevision));
+      }, 100);
+      this.timers.add(t);
+      return;
+    }
+    for (const ev of res.events) {
+      const revision = Number(ev.kv.mod_revision);
+      if (revision <= this.lastRevision) continue; // already delivered before a reconnection
+      this.lastRevision = revision;
+      this.handlers.onEvent(toEvent(ev.type, ev.kv, ev.prev_kv, revision));
+      if (this.stopped) return;
+    }
+  }
+
+  private fail(err: StorageError): void {
+    this.stop();
+    this.handlers.onError(err);
+  }
+
+  private reconnectLater(gen: number): void {
+    if (this.stopped || gen !== this.generation) return;
+    this.generation++;
+    this.closeStream();
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, 2_000);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) void this.connect();
+    }, delay);
+    this.timers.add(t);
+  }
+
+  private closeStream(): void {
+    const s = this.stream;
+    this.stream = undefined;
+    this.created = false;
+    if (!s) return;
+    s.on('error', () => { /* ignore errors after cancel */ });
+    try {
+      s.end();
+      s.cancel();
+    } catch { /* already closed */ }
+  }
+}
+
+function toEvent(type: string, kv: IKeyValue, prev: IKeyValue | undefined, revision: number): StorageEvent {
+  const key = kv.key.toString();
+  const prevObject = prev?.value?.length ? decode(prev.value.toString(), Number(prev.mod_revision)) : undefined;
+  if (type === 'Delete' || type === 'DELETE') {
+    // etcd always sends prev_kv for deletions when asked; the fallback only keeps the stream alive if not.
+    const object = prevObject ? decode(prev!.value.toString(), revision) : { metadata: { resourceVersion: String(revision) } };
+    return { type: 'DELETED', key, object, prevObject, revision };
+  }
+  const object = decode(kv.value.toString(), revision);
+  if (Number(kv.create_revision) === revision || !prevObject) return { type: 'ADDED', key, object, revision };
+  return { type: 'MODIFIED', key, object, prevObject, revision };
+}
