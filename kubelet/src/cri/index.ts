@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './errors.ts';
+export * from './image-ref.ts';
+export type * from './types.ts';
