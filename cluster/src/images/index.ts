@@ -1,0 +1,4 @@
+export * from './catalog.ts';
+export * from './build.ts';
+export * from './registry.ts';
+export * from './push.ts';
