@@ -23,7 +23,7 @@ export function storageContract(getStorage: () => Storage): void {
       const key = freshPrefix() + 'a';
       const before = await s.currentRevision();
       const input = pod('a');
-      input.metadata.resourceVersion = '12345';
+      input.metadata = { ...input.metadata, resourceVersion: '12345' };
       const created = await s.create(key, input);
       const rv = Number(created.metadata.resourceVersion);
       expect(rv).toBeGreaterThan(before);
