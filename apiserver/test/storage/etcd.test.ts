@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Relative import: @k8ts/cluster depends on @k8ts/apiserver, so a package dependency back would be a cycle.
 import { startEtcd, type Etcd } from '../../../cluster/src/etcd.ts';
 import { EtcdStorage } from '../../src/storage/etcd.ts';
+import { WatchCache } from '../../src/storage/watch-cache.ts';
 import { storageContract } from './contract.ts';
-import { collect, freshPrefix, pod } from './helpers.ts';
+import { collect, freshPrefix, pod, until } from './helpers.ts';
 
 describe('EtcdStorage', () => {
   let etcd: Etcd;
@@ -28,6 +29,28 @@ describe('EtcdStorage', () => {
     await storage.compact(r + 1);
     await storage.compact(r);
     await expect(storage.list(p, { revision: r })).rejects.toMatchObject({ code: 'Compacted' });
+  });
+
+  it('a WatchCache over etcd follows writes, and its revision follows writes elsewhere via progress requests', async () => {
+    const p = freshPrefix();
+    await storage.create(p + 'default/a', pod('a'));
+    const cache = new WatchCache(storage, p, { progressIntervalMs: 100 });
+    try {
+      await cache.start();
+      expect(cache.list().items.map((o) => o.metadata.name)).toEqual(['a']);
+      const events: string[] = [];
+      cache.watch(cache.revision(), { onEvent: (e) => { events.push(`${e.type} ${e.object.metadata.name}`); }, onError: () => {} });
+      await storage.create(p + 'default/b', pod('b'));
+      await until(() => events.length === 1);
+      expect(events).toEqual(['ADDED b']);
+      await storage.create(freshPrefix() + 'elsewhere', pod('x'));
+      const rev = await storage.currentRevision();
+      await cache.waitUntilFresh(rev, 3000);
+      expect(cache.revision()).toBeGreaterThanOrEqual(rev);
+      expect(cache.list().items.map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    } finally {
+      cache.stop();
+    }
   });
 });
 
