@@ -1,0 +1,159 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StatusError } from '@k8ts/api/status.ts';
+import { RestClient, encodeQuery, parseWarningHeader, errorFromResponse } from '../src/rest.ts';
+import type { RestConfig } from '../src/kubeconfig.ts';
+import { FakeApiServer } from './fake-apiserver.ts';
+
+const cfg = (server: string): RestConfig => ({ server, insecureSkipTLSVerify: false, namespace: 'default', contextName: '' });
+
+describe('RestClient', () => {
+  let fake: FakeApiServer;
+  let rest: RestClient;
+  const warnings: string[] = [];
+  beforeEach(async () => {
+    fake = new FakeApiServer();
+    await fake.start();
+    warnings.length = 0;
+    rest = new RestClient({ ...cfg(fake.url), token: 'abc' }, { backoffBaseMs: 5, warningHandler: (w) => warnings.push(w) });
+  });
+  afterEach(async () => { rest.close(); await fake.stop(); });
+
+  it('sends JSON with a bearer token and parses JSON back', async () => {
+    const pod = await rest.request<{ metadata: { name: string; resourceVersion: string } }>({
+      method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p1' }, spec: { containers: [] } },
+    });
+    expect(pod.metadata.name).toBe('p1');
+    const r = fake.requestsTo('POST', '/api/v1/namespaces/default/pods')[0];
+    expect(r.headers.authorization).toBe('Bearer abc');
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(r.body).metadata.name).toBe('p1');
+  });
+
+  it('throws StatusError carrying the server Status', async () => {
+    const err = await rest.request({ path: '/api/v1/namespaces/default/pods/nope' }).catch((e) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect(err.code).toBe(404);
+    expect(err.reason).toBe('NotFound');
+    expect(err.message).toBe('pods "nope" not found');
+    expect(err.status.details.name).toBe('nope');
+  });
+
+  it('synthesizes a Status for non-Status error bodies', async () => {
+    fake.faults.push({ match: () => true, code: 403, body: 'go away' });
+    const err = await rest.request({ path: '/api/v1/pods' }).catch((e) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect(err.code).toBe(403);
+    expect(err.reason).toBe('Forbidden');
+    expect(err.status.details.causes[0]).toEqual({ reason: 'UnexpectedServerResponse', message: 'go away' });
+    expect(errorFromResponse(500, 'boom', 'text/plain').message).toBe('an error on the server ("boom") has prevented the request from succeeding');
+    expect(errorFromResponse(418, '', undefined).message).toBe('the server responded with the status code 418 but did not return more information');
+  });
+
+  it('retries GET on 503 with backoff until it succeeds', async () => {
+    fake.faults.push({ match: (r) => r.path === '/api/v1/pods', code: 503, times: 3 });
+    const list = await rest.request<{ items: unknown[] }>({ path: '/api/v1/pods' });
+    expect(list.items).toEqual([]);
+    expect(fake.requestsTo('GET', '/api/v1/pods')).toHaveLength(4);
+  });
+
+  it('gives up after maxRetries and throws the last error', async () => {
+    const r2 = new RestClient(cfg(fake.url), { backoffBaseMs: 1, maxRetries: 2 });
+    fake.faults.push({ match: () => true, code: 503, times: 10 });
+    const err = await r2.request({ path: '/api/v1/pods' }).catch((e) => e);
+    expect(err.code).toBe(503);
+    expect(fake.requestsTo('GET', '/api/v1/pods')).toHaveLength(3);
+    r2.close();
+  });
+
+  it('retries 429 for any verb and honours Retry-After', async () => {
+    fake.faults.push({ match: (r) => r.method === 'POST', code: 429, headers: { 'retry-after': '1' }, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 429, reason: 'TooManyRequests', message: 'slow down' } });
+    const t0 = Date.now();
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p2' } } });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(fake.requestsTo('POST', '/api/v1/namespaces/default/pods')).toHaveLength(2);
+  });
+
+  it('does not retry a POST on 500 unless asked to', async () => {
+    fake.faults.push({ match: (r) => r.method === 'POST', code: 500, times: 1 });
+    const err = await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p3' } } }).catch((e) => e);
+    expect(err.code).toBe(503); // the injected Status body says ServiceUnavailable
+    expect(fake.requestsTo('POST', '/api/v1/namespaces/default/pods')).toHaveLength(1);
+    fake.faults.push({ match: (r) => r.method === 'POST', code: 500, times: 1 });
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p3' } }, retry: true });
+    expect(fake.requestsTo('POST', '/api/v1/namespaces/default/pods')).toHaveLength(3);
+  });
+
+  it('retries GET when the connection is reset', async () => {
+    fake.faults.push({ match: (r) => r.method === 'GET', code: 0, times: 2 });
+    const list = await rest.request<{ kind: string }>({ path: '/api/v1/pods' });
+    expect(list.kind).toBe('PodList');
+    expect(fake.requestsTo('GET', '/api/v1/pods')).toHaveLength(3);
+  });
+
+  it('retries when the server is not listening yet (connection refused)', async () => {
+    const srv = http.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const r2 = new RestClient(cfg(`http://127.0.0.1:${port}`), { backoffBaseMs: 40, maxRetries: 6 });
+    setTimeout(() => { srv.on('request', (_q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"ok":true}'); }); srv.listen(port, '127.0.0.1'); }, 100);
+    expect(await r2.request({ method: 'POST', path: '/x', body: {} })).toEqual({ ok: true });
+    r2.close();
+    await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
+  });
+
+  it('hands Warning headers to the handler', async () => {
+    fake.warnings.push('spec.foo is deprecated', 'another "quoted" one');
+    await rest.request({ path: '/api/v1/pods' });
+    expect(warnings).toEqual(['spec.foo is deprecated', 'another "quoted" one']);
+    expect(parseWarningHeader('299 - "a, b", 299 - "c"')).toEqual(['a, b', 'c']);
+  });
+
+  it('encodes queries, skipping empty values', () => {
+    expect(encodeQuery({ a: 'x=y', b: undefined, c: 3, d: true, e: '' })).toBe('?a=x%3Dy&c=3&d=true');
+    expect(encodeQuery(undefined)).toBe('');
+  });
+
+  it('reuses keep-alive connections', async () => {
+    const sockets = new Set<unknown>();
+    const srv = http.createServer((q, s) => { sockets.add(q.socket); s.writeHead(200, { 'content-type': 'application/json' }); s.end('{}'); });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const r2 = new RestClient(cfg(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`));
+    for (let i = 0; i < 20; i++) await r2.request({ path: '/x' });
+    expect(sockets.size).toBe(1);
+    r2.close();
+    await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
+  });
+
+  it('streams lines and ends quietly when aborted', async () => {
+    const ctl = new AbortController();
+    const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' }, signal: ctl.signal });
+    const got: string[] = [];
+    const done = (async () => { for await (const line of s) { got.push(line); if (got.length === 2) ctl.abort(); } })();
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'a' } } });
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'b' } } });
+    await done; // resolves, does not throw
+    expect(got.map((l) => JSON.parse(l).object.metadata.name)).toEqual(['a', 'b']);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.activeWatches()).toBe(0);
+  });
+
+  it('stream throws when the connection breaks mid-stream, without yielding the partial line', async () => {
+    const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' } });
+    const got: string[] = [];
+    const done = (async () => { for await (const line of s) got.push(line); })();
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'a' } } });
+    await new Promise((r) => setTimeout(r, 20));
+    fake.breakWatches();
+    await expect(done).rejects.toThrow();
+    expect(got).toHaveLength(1);
+  });
+
+  it('stream throws StatusError when the server refuses', async () => {
+    const err = await rest.stream({ path: '/api/v1/nothing' }).catch((e) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect(err.code).toBe(404);
+  });
+});
