@@ -1,0 +1,159 @@
+// End to end against the real runtime: local images in a local registry, a containerd with the
+// generated config in a fresh network namespace, driven through the kubelet's CRI client.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectCri, type CriClient } from '@k8ts/kubelet/cri/client.ts';
+import type { PodSandboxConfig } from '@k8ts/kubelet/cri/types.ts';
+import { startContainerd, mountsUnder, type Containerd } from '../src/containerd.ts';
+import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../src/images/index.ts';
+import { run } from '../src/images/run.ts';
+import { freePort } from '../src/ports.ts';
+
+const ip = (...args: string[]) => run('ip', args);
+
+describe('containerd CRI in a network namespace', () => {
+  const tag = randomBytes(3).toString('hex');
+  const octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
+  const netns = `k8ts-test-${tag}`;
+  const hostVeth = `k8tsh${tag}`;
+  const nodeVeth = `k8tsn${tag}`;
+  const hostAddr = `10.250.${octet}.1`;
+  const podCidr = `10.251.${octet}.0/24`;
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-ctrd-test-'));
+  let registry: Registry | undefined;
+  let containerd: Containerd | undefined;
+  let cri: CriClient | undefined;
+  let netnsCreated = false;
+  const timings: Record<string, number> = {};
+
+  beforeAll(async () => {
+    const { layoutDir } = await ensureImages();
+    await ip('netns', 'add', netns);
+    netnsCreated = true;
+    await ip('-n', netns, 'link', 'set', 'lo', 'up');
+    // The node reaches the registry over a veth pair (127.0.0.1 of the root namespace is not visible inside).
+    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nodeVeth, 'netns', netns);
+    await ip('addr', 'add', `${hostAddr}/30`, 'dev', hostVeth);
+    await ip('link', 'set', hostVeth, 'up');
+    await ip('-n', netns, 'addr', 'add', `10.250.${octet}.2/30`, 'dev', nodeVeth);
+    await ip('-n', netns, 'link', 'set', nodeVeth, 'up');
+
+    registry = await startRegistry({ dir: join(dir, 'registry'), addr: `${hostAddr}:${await freePort()}` });
+    await pushImages({ layoutDir, registry: registry.addr });
+    containerd = await startContainerd({
+      dir: join(dir, 'node'),
+      netns,
+      mirrors: { hosts: mirroredRegistries, url: registry.url },
+      cni: { name: `k8ts-test-${tag}`, podCidr },
+    });
+    cri = await connectCri(containerd.socket, { timeoutMs: 30_000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    cri?.close();
+    await containerd?.stop({ keepDir: true });
+    await registry?.stop();
+    if (netnsCreated) await ip('netns', 'del', netns).catch(() => undefined);
+    await ip('link', 'del', hostVeth).catch(() => undefined);
+    const leftMounts = mountsUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`CRI timings (ms): ${JSON.stringify(timings)}`);
+    expect(leftMounts).toEqual([]);
+  }, 60_000);
+
+  it('answers Version and Status', async () => {
+    const v = await cri!.version();
+    expect(v.runtimeName).toBe('containerd');
+    expect(v.runtimeApiVersion).toBe('v1');
+    const st = await cri!.status();
+    const cond = Object.fromEntries((st.status?.conditions ?? []).map((c) => [c.type, c.status]));
+    expect(cond).toEqual({ RuntimeReady: true, NetworkReady: true });
+  });
+
+  it('pulls busybox and pause through the registry mirror', async () => {
+    const ref = await cri!.pullImage({ image: 'busybox' });
+    expect(ref).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const img = await cri!.imageStatus({ image: 'docker.io/library/busybox:latest' });
+    expect(img?.id).toBe(ref);
+    expect(img?.repoTags).toContain('docker.io/library/busybox:latest');
+    await cri!.pullImage({ image: 'registry.k8s.io/pause:3.10' });
+    const tags = (await cri!.listImages()).flatMap((i) => i.repoTags);
+    expect(tags).toEqual(expect.arrayContaining(['docker.io/library/busybox:latest', 'registry.k8s.io/pause:3.10']));
+  }, 60_000);
+
+  it('runs a pod with a CNI address, logs, exec, then stops and removes it', async () => {
+    const logDirectory = join(dir, 'pods', `default_hello_uid-${tag}`);
+    const sandboxConfig: PodSandboxConfig = {
+      metadata: { name: 'hello', namespace: 'default', uid: `uid-${tag}`, attempt: 0 },
+      hostname: 'hello',
+      logDirectory,
+      labels: { 'io.kubernetes.pod.name': 'hello' },
+      linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+    };
+    let t = performance.now();
+    const sandboxId = await cri!.runPodSandbox(sandboxConfig);
+    timings.RunPodSandbox = Math.round(performance.now() - t);
+
+    const ps = (await cri!.podSandboxStatus(sandboxId)).status!;
+    expect(ps.state).toBe('SANDBOX_READY');
+    const podIp = ps.network?.ip ?? '';
+    expect(podIp).toMatch(new RegExp(`^10\\.251\\.${octet}\\.\\d+$`));
+
+    t = performance.now();
+    const containerId = await cri!.createContainer(sandboxId, {
+      metadata: { name: 'app', attempt: 0 },
+      image: { image: 'busybox' },
+      command: ['sh', '-c', 'echo hello; sleep 1000'],
+      logPath: 'app/0.log',
+      labels: { 'io.kubernetes.container.name': 'app' },
+    }, sandboxConfig);
+    await cri!.startContainer(containerId);
+    timings.CreateStartContainer = Math.round(performance.now() - t);
+
+    const cs = (await cri!.containerStatus(containerId)).status!;
+    expect(cs.state).toBe('CONTAINER_RUNNING');
+    expect(cs.logPath).toBe(join(logDirectory, 'app/0.log'));
+
+    const log = await waitFor(() => (existsSync(cs.logPath) ? readFileSync(cs.logPath, 'utf8') : ''), (s) => s.includes('hello'));
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) stdout F hello\n$/);
+
+    t = performance.now();
+    const hi = await cri!.execSync(containerId, ['echo', 'hi'], 10);
+    timings.ExecSync = Math.round(performance.now() - t);
+    expect([hi.stdout.toString(), hi.stderr.toString(), hi.exitCode]).toEqual(['hi\n', '', 0]);
+    const addrs = await cri!.execSync(containerId, ['ip', '-o', '-4', 'addr'], 10);
+    expect(addrs.stdout.toString()).toMatch(/\blo\s+inet 127\.0\.0\.1\/8/);
+    expect(addrs.stdout.toString()).toContain(`eth0    inet ${podIp}/24`);
+    const failing = await cri!.execSync(containerId, ['sh', '-c', 'echo oops >&2; exit 7'], 10);
+    expect([failing.stderr.toString(), failing.exitCode]).toEqual(['oops\n', 7]);
+
+    t = performance.now();
+    await cri!.stopContainer(containerId, 2);
+    timings.StopContainer = Math.round(performance.now() - t);
+    const stopped = (await cri!.containerStatus(containerId)).status!;
+    expect(stopped.state).toBe('CONTAINER_EXITED');
+    expect(stopped.exitCode).toBe(143); // sh killed by SIGTERM
+    await cri!.removeContainer(containerId);
+    await cri!.removeContainer(containerId); // idempotent
+
+    t = performance.now();
+    await cri!.stopPodSandbox(sandboxId);
+    timings.StopPodSandbox = Math.round(performance.now() - t);
+    expect((await cri!.podSandboxStatus(sandboxId)).status?.state).toBe('SANDBOX_NOTREADY');
+    await cri!.removePodSandbox(sandboxId);
+    expect(await cri!.listContainers()).toEqual([]);
+    expect(await cri!.listPodSandbox()).toEqual([]);
+  }, 60_000);
+});
+
+async function waitFor<T>(get: () => T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './containerd.ts';
+export * from './cni.ts';
+export * from './write.ts';
