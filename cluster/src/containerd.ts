@@ -107,7 +107,8 @@ async function cleanupLeftovers(p: ContainerdPaths): Promise<void> {
   }
 }
 
-function shimPids(socket: string): number[] {
+/** Pids of the containerd shims that serve the containerd listening on socket. */
+export function shimPids(socket: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCri, type CriClient } from '@k8ts/kubelet/cri/client.ts';
 import type { PodSandboxConfig } from '@k8ts/kubelet/cri/types.ts';
-import { startContainerd, mountsUnder, type Containerd } from '../src/containerd.ts';
+import { startContainerd, mountsUnder, shimPids, type Containerd } from '../src/containerd.ts';
 import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../src/images/index.ts';
 import { run } from '../src/images/run.ts';
 import { freePort } from '../src/ports.ts';
@@ -147,7 +147,43 @@ describe('containerd CRI in a network namespace', () => {
     expect(await cri!.listContainers()).toEqual([]);
     expect(await cri!.listPodSandbox()).toEqual([]);
   }, 60_000);
+
+  it('stop() kills containers and shims a running pod leaves behind and unmounts everything', async () => {
+    const sandboxConfig: PodSandboxConfig = {
+      metadata: { name: 'left', namespace: 'default', uid: `uid-left-${tag}`, attempt: 0 },
+      logDirectory: join(dir, 'pods', `default_left_uid-left-${tag}`),
+    };
+    const sandboxId = await cri!.runPodSandbox(sandboxConfig);
+    const containerId = await cri!.createContainer(sandboxId, {
+      metadata: { name: 'sleeper' }, image: { image: 'busybox' }, command: ['sleep', '1000'], logPath: 'sleeper/0.log',
+    }, sandboxConfig);
+    await cri!.startContainer(containerId);
+    const info = JSON.parse((await cri!.containerStatus(containerId, true)).info.info ?? '{}') as { pid?: number };
+    const pid = info.pid ?? 0;
+    expect(pid).toBeGreaterThan(0);
+    const shims = shimPids(containerd!.socket);
+    expect(shims.length).toBeGreaterThan(0);
+    const nodeDir = containerd!.paths.dir;
+    expect(mountsUnder(nodeDir).length).toBeGreaterThan(0);
+
+    cri!.close();
+    cri = undefined;
+    await containerd!.stop({ keepDir: true });
+    containerd = undefined;
+    await new Promise((r) => setTimeout(r, 100));
+    for (const p of [pid, ...shims]) expect(processState(p)).toMatch(/^(gone|Z)$/);
+    expect(mountsUnder(nodeDir)).toEqual([]);
+  }, 60_000);
 });
+
+/** 'gone', or the state letter of a live process ('Z' for a zombie nobody reaped yet). */
+function processState(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+  } catch {
+    return 'gone';
+  }
+}
 
 async function waitFor<T>(get: () => T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
