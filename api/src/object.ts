@@ -3,10 +3,14 @@ import type { ObjectMeta, ListMeta } from 'kubernetes-types/meta/v1';
 
 export type { ObjectMeta, ListMeta };
 
+/** kubernetes-types marks server-set fields readonly; servers and controllers write them. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type DeepMutable<T> = T extends (infer U)[] ? DeepMutable<U>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: ObjectMeta;
+  metadata: Mutable<ObjectMeta>;
   [key: string]: unknown;
 }
 

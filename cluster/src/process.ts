@@ -1,7 +1,7 @@
 // Child processes k8ts starts (etcd, components): started detached in their own process group so that
 // stop() ends exactly what we started, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, closeSync, type WriteStream } from 'node:fs';
 
 export interface Managed {
   pid: number;
@@ -11,15 +11,26 @@ export interface Managed {
   exited: Promise<number | null>;
 }
 
-export interface StartOptions { args: string[]; env?: NodeJS.ProcessEnv; logFile?: string; cwd?: string }
+export interface StartOptions {
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  logFile?: string;
+  cwd?: string;
+  /** Outlives this process: output goes straight to logFile and the child is not waited for. */
+  daemon?: boolean;
+}
 
 export function startProcess(cmd: string, o: StartOptions): Managed {
   let log: WriteStream | undefined;
+  const fd = o.daemon && o.logFile ? openSync(o.logFile, 'a') : undefined;
   const child = spawn(cmd, o.args, {
     env: o.env ?? process.env, cwd: o.cwd, detached: true,
-    stdio: ['ignore', o.logFile ? 'pipe' : 'ignore', o.logFile ? 'pipe' : 'ignore'],
+    stdio: ['ignore', fd ?? (o.logFile ? 'pipe' : 'ignore'), fd ?? (o.logFile ? 'pipe' : 'ignore')],
   });
-  if (o.logFile) {
+  if (fd !== undefined) {
+    closeSync(fd);
+    child.unref();
+  } else if (o.logFile) {
     log = createWriteStream(o.logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);

@@ -30,6 +30,16 @@ export interface CacheWatchHandlers {
    * or stopped (the client should simply watch again from its last revision).
    */
   onError(err: StorageError): void;
+  /** Answer to CacheWatchHandle.requestBookmark, in order with the events (may return a promise, as onEvent). */
+  onBookmark?(revision: number): void | Promise<void>;
+}
+
+export interface CacheWatchHandle extends WatchHandle {
+  /**
+   * Queues a bookmark behind the events already queued for this watcher: onBookmark(R) is called once every
+   * event up to R has been delivered, with R the cache's revision at the time of the request.
+   */
+  requestBookmark(): void;
 }
 
 /** waitUntilFresh timed out: the cache has not seen the requested revision (upstream's "Too large resource version"). */
@@ -130,9 +140,12 @@ export class WatchCache {
     });
   }
 
-  /** Events with revision > afterRevision: buffered ones first, then live ones. */
-  watch(afterRevision: number, handlers: CacheWatchHandlers): WatchHandle {
-    const w = new CacheWatcher(handlers, this.queueLimit, this.prefix, (x) => this.watchers.delete(x));
+  /**
+   * Events with revision > afterRevision: buffered ones first, then live ones. For upstream's resourceVersion
+   * "0"/unset watches, call list() and watch(list().revision) in the same tick (nothing can happen in between).
+   */
+  watch(afterRevision: number, handlers: CacheWatchHandlers): CacheWatchHandle {
+    const w = new CacheWatcher(handlers, afterRevision, this.queueLimit, this.prefix, () => this.rev, (x) => this.watchers.delete(x));
     if (!this.synced) {
       w.fail(new StorageError('Unavailable', this.prefix, 'watch cache is not ready'));
       return w;
@@ -243,28 +256,43 @@ export class WatchCache {
   }
 }
 
+type Queued = StorageEvent | { bookmark: number };
+
 /** One client watcher: a bounded queue drained in order, waiting for promise-returning handlers. */
-class CacheWatcher implements WatchHandle {
+class CacheWatcher implements CacheWatchHandle {
   private readonly handlers: CacheWatchHandlers;
+  private readonly after: number;
   private readonly limit: number;
   private readonly prefix: string;
+  private readonly revision: () => number;
   private readonly onStop: (w: CacheWatcher) => void;
-  private queue: StorageEvent[] = [];
+  private queue: Queued[] = [];
   private head = 0;
   private busy = false;
   private scheduled = false;
   private stopped = false;
 
-  constructor(handlers: CacheWatchHandlers, limit: number, prefix: string, onStop: (w: CacheWatcher) => void) {
+  constructor(handlers: CacheWatchHandlers, after: number, limit: number, prefix: string, revision: () => number, onStop: (w: CacheWatcher) => void) {
     this.handlers = handlers;
+    this.after = after;
     this.limit = limit;
     this.prefix = prefix;
+    this.revision = revision;
     this.onStop = onStop;
   }
 
   push(e: StorageEvent): void {
+    if (this.stopped || e.revision <= this.after) return;
+    this.enqueue(e);
+  }
+
+  requestBookmark(): void {
     if (this.stopped) return;
-    this.queue.push(e);
+    this.enqueue({ bookmark: Math.max(this.revision(), this.after) });
+  }
+
+  private enqueue(item: Queued): void {
+    this.queue.push(item);
     if (this.queue.length - this.head > this.limit) {
       this.fail(new StorageError('Unavailable', this.prefix, `watcher too slow: more than ${this.limit} events pending`));
       return;
@@ -298,14 +326,14 @@ class CacheWatcher implements WatchHandle {
 
   private drain(): void {
     while (!this.stopped && !this.busy && this.head < this.queue.length) {
-      const e = this.queue[this.head++];
+      const item = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
       let r: void | Promise<void>;
       try {
-        r = this.handlers.onEvent(e);
+        r = 'bookmark' in item ? this.handlers.onBookmark?.(item.bookmark) : this.handlers.onEvent(item);
       } catch (err) {
         this.fail(new StorageError('Unavailable', this.prefix, `watch handler failed: ${(err as Error).message}`));
         return;

@@ -205,6 +205,39 @@ describe('WatchCache', () => {
     expect((err as TooLargeResourceVersionError).current).toBe(rev);
   });
 
+  it('a watch from a revision ahead of the cache skips events up to it', async () => {
+    const s = new MemoryStorage();
+    const cache = make(s);
+    await cache.start();
+    const w = watchAll(cache, cache.revision() + 2);
+    for (const n of ['a', 'b', 'c']) await s.create(key(n), pod(n));
+    await until(() => w.events.length === 1);
+    await cache.waitUntilFresh(await s.currentRevision());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(names(w)).toEqual(['ADDED c']);
+  });
+
+  it('delivers a requested bookmark after the events queued before it', async () => {
+    const s = new MemoryStorage();
+    const cache = make(s);
+    await cache.start();
+    const log: string[] = [];
+    const h = cache.watch(cache.revision(), {
+      onEvent: async (e) => { await new Promise((r) => setTimeout(r, 5)); log.push(`event ${e.revision}`); },
+      onError: () => {},
+      onBookmark: (r) => { log.push(`bookmark ${r}`); },
+    });
+    await s.create(key('a'), pod('a'));
+    await s.create(key('b'), pod('b'));
+    await s.create('/registry/services/default/x', pod('x'));
+    const rev = await s.currentRevision();
+    await cache.waitUntilFresh(rev, 1000);
+    h.requestBookmark();
+    await until(() => log.length === 3);
+    expect(log).toEqual([`event ${rev - 2}`, `event ${rev - 1}`, `bookmark ${rev}`]);
+    h.stop();
+  });
+
   it('waitUntilFresh asks for progress at once instead of waiting for the next tick', async () => {
     const s = new MemoryStorage();
     const cache = make(s, { progressIntervalMs: 0 });

@@ -1,0 +1,89 @@
+// Wires the API server: storage (etcd or memory) → registry → HTTPS server, plus PKI and compaction.
+import { mkdirSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Storage } from './storage/interface.ts';
+import { EtcdStorage } from './storage/etcd.ts';
+import { MemoryStorage } from './storage/memory.ts';
+import { startCompactor } from './storage/compactor.ts';
+import { Registry } from './registry/index.ts';
+import { createServer } from './http/server.ts';
+import { createMetrics } from './http/metrics.ts';
+import { ensureCA, ensureServingCert, type CA } from './pki/index.ts';
+import { authenticateRequest, authorize, loadTokenFile, type TokenTable } from './auth/index.ts';
+
+export interface ApiServerOptions {
+  /** etcd endpoints; empty = in-memory storage. */
+  etcdServers: string[];
+  bindAddress: string;
+  securePort: number;
+  /** Where the cluster CA and the serving certificate live (created on first start). */
+  certDir: string;
+  advertiseAddress?: string;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
+  tokenAuthFile?: string;
+  extraSANs?: { hosts?: string[]; ips?: string[] };
+  compactionIntervalMs: number;
+  bookmarkIntervalMs?: number;
+  logger?: boolean | object;
+}
+
+export interface RunningApiServer {
+  app: FastifyInstance;
+  registry: Registry;
+  storage: Storage;
+  ca: CA;
+  /** https://host:port */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export const defaultApiServerOptions: Omit<ApiServerOptions, 'certDir'> = {
+  etcdServers: [],
+  bindAddress: '127.0.0.1',
+  securePort: 6443,
+  serviceClusterIPRange: '10.96.0.0/12',
+  serviceNodePortRange: '30000-32767',
+  compactionIntervalMs: 5 * 60_000,
+};
+
+export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+  mkdirSync(o.certDir, { recursive: true });
+  const ca = await ensureCA(o.certDir);
+  const advertise = o.advertiseAddress ?? (o.bindAddress === '0.0.0.0' ? '127.0.0.1' : o.bindAddress);
+  const serving = await ensureServingCert(o.certDir, ca, {
+    hosts: o.extraSANs?.hosts ?? [],
+    ips: [advertise, ...(o.extraSANs?.ips ?? [])].filter((x) => x !== '0.0.0.0'),
+  });
+  const storage: Storage = o.etcdServers.length ? new EtcdStorage({ endpoints: o.etcdServers }) : new MemoryStorage();
+  const registry = new Registry(storage, { serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange });
+  await registry.start();
+  const tokens: TokenTable = o.tokenAuthFile ? loadTokenFile(o.tokenAuthFile) : new Map();
+  const metrics = createMetrics();
+  const app = await createServer({
+    registry, metrics,
+    https: { key: serving.keyPem, cert: serving.certPem, ca: ca.certPem },
+    authenticate: (req) => authenticateRequest(req.raw, { tokens }),
+    authorize,
+    serverAddress: `${advertise}:${o.securePort}`,
+    logger: o.logger ?? false,
+    bookmarkIntervalMs: o.bookmarkIntervalMs,
+    storageHealthy: async () => { await storage.currentRevision(); return true; },
+  });
+  await app.listen({ host: o.bindAddress, port: o.securePort });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.securePort;
+  await registry.publishEndpoints(advertise, port);
+  const compactor = o.etcdServers.length ? startCompactor(storage, o.compactionIntervalMs) : undefined;
+  return {
+    app, registry, storage, ca, port,
+    url: `https://${advertise}:${port}`,
+    async stop() {
+      compactor?.stop();
+      await app.close();
+      await registry.stop();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// Content negotiation: what the Accept header asks for (Table, aggregated discovery) and body decoding.
+import { parse as parseYaml } from 'yaml';
+import { errors } from '@k8ts/api';
+
+export interface MediaRange { type: string; params: Record<string, string> }
+
+export function parseAccept(accept: string | undefined): MediaRange[] {
+  if (!accept) return [];
+  return accept.split(',').map((part) => {
+    const [type, ...ps] = part.trim().split(';');
+    const params: Record<string, string> = {};
+    for (const p of ps) {
+      const i = p.indexOf('=');
+      if (i > 0) params[p.slice(0, i).trim()] = p.slice(i + 1).trim();
+    }
+    return { type: type.trim().toLowerCase(), params };
+  });
+}
+
+/** True when the client prefers a meta.k8s.io Table (kubectl get). */
+export function wantsTable(accept: string | undefined): boolean {
+  return parseAccept(accept).some((m) => m.params.as === 'Table' && (m.params.g ?? 'meta.k8s.io') === 'meta.k8s.io');
+}
+
+/** The aggregated discovery version the client accepts first, if any ("v2" or "v2beta1"). */
+export function aggregatedDiscovery(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  for (const m of parseAccept(accept)) {
+    if (m.params.as === 'APIGroupDiscoveryList' && m.params.g === 'apidiscovery.k8s.io') {
+      if (m.params.v === 'v2' || m.params.v === 'v2beta1') return m.params.v;
+    }
+  }
+  return undefined;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export function patchTypeOf(contentType: string | undefined): PatchType | undefined {
+  const t = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  switch (t) {
+    case 'application/json-patch+json': return 'json';
+    case 'application/merge-patch+json': return 'merge';
+    case 'application/strategic-merge-patch+json': return 'strategic';
+    case 'application/apply-patch+yaml': return 'apply';
+    default: return undefined;
+  }
+}
+
+/** Decodes a request body: JSON (also with no Content-Type, as kubectl sends some PUTs) or YAML. */
+export function decodeBody(raw: string | undefined, contentType: string | undefined): unknown {
+  const t = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (raw === undefined || raw === '') throw errors.badRequest('the request body is empty');
+  if (t === 'application/yaml' || t === 'application/apply-patch+yaml') {
+    try { return parseYaml(raw); } catch (e) { throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`); }
+  }
+  if (t && t !== 'application/json' && !t.endsWith('+json') && t !== 'text/plain' && t !== '*/*' && t !== 'application/x-www-form-urlencoded') {
+    throw errors.unsupportedMediaType(t);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (e) {
+    throw errors.badRequest(`error decoding body: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,161 @@
+// The API server's HTTP(S) front: fastify with Kubernetes content handling, errors as Status, and routes.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { errors, StatusError } from '@k8ts/api';
+import type { Registry } from '../registry/index.ts';
+import { parseApiPath } from './path.ts';
+import { serveResource, verbOf, type PodProxy } from './rest.ts';
+import { aggregatedDiscovery } from './negotiate.ts';
+import * as discovery from './discovery.ts';
+import { openapiDoc, openapiRoot } from './openapi.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface UserInfo { name: string; uid?: string; groups: string[] }
+
+export interface ServerOptions {
+  registry: Registry;
+  https?: { key: string; cert: string; ca?: string };
+  /** Who is asking: undefined = anonymous (401 except health and version). */
+  authenticate?: (req: FastifyRequest) => UserInfo | undefined;
+  /** The single authorization step; everything is allowed when absent. */
+  authorize?: (user: UserInfo, attrs: { verb: string; resource?: string; subresource?: string; namespace?: string; name?: string; path: string }) => { allowed: boolean; reason?: string };
+  /** Address reported in /api's serverAddressByClientCIDRs. */
+  serverAddress?: string;
+  logger?: boolean | object;
+  metrics?: Metrics;
+  bookmarkIntervalMs?: number;
+  podProxy?: PodProxy;
+  /** Health of the storage, for /readyz and /healthz. */
+  storageHealthy?: () => Promise<boolean>;
+}
+
+const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
+
+export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
+  const metrics = o.metrics ?? createMetrics();
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: MAX_BODY_BYTES,
+    https: o.https ? { key: o.https.key, cert: o.https.cert, ca: o.https.ca, requestCert: true, rejectUnauthorized: false } : null,
+    keepAliveTimeout: 120_000,
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  // Bodies are decoded by the handlers (JSON, YAML, patches), so every content type arrives as text.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, req, reply) => sendError(reply, err, req));
+  app.setNotFoundHandler((req, reply) => sendError(reply, statusNotFound(), req));
+
+  app.addHook('onRequest', async (req, reply) => {
+    (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    const path = req.url.split('?')[0];
+    if (ANONYMOUS_PATHS.test(path)) return;
+    const user = o.authenticate ? o.authenticate(req) : { name: 'system:anonymous-allowed', groups: ['system:authenticated'] };
+    if (!user) return sendError(reply, errors.unauthorized(), req);
+    (req as { user?: UserInfo }).user = user;
+    if (o.authorize) {
+      const parsed = parseApiPath(req.url);
+      const attrs = parsed.kind === 'resource'
+        ? { verb: verbOf(req.method, parsed.path, req.query as Record<string, string>), resource: parsed.path.info.resource, subresource: parsed.path.subresource, namespace: parsed.path.namespace, name: parsed.path.name, path }
+        : { verb: req.method.toLowerCase(), path };
+      const d = o.authorize(user, attrs);
+      if (!d.allowed) {
+        const what = attrs.resource ? `${attrs.resource} is forbidden: User "${user.name}" cannot ${attrs.verb} resource "${attrs.resource}"` : `forbidden: User "${user.name}" cannot ${attrs.verb} path "${path}"`;
+        return sendError(reply, errors.forbidden(`${what}${d.reason ? ': ' + d.reason : ''}`), req);
+      }
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const parsed = parseApiPath(req.url);
+    const resource = parsed.kind === 'resource' ? parsed.path.info.resource : '';
+    const sub = parsed.kind === 'resource' ? parsed.path.subresource ?? '' : '';
+    const verb = parsed.kind === 'resource' ? verbOf(req.method, parsed.path, req.query as Record<string, string>) : req.method.toLowerCase();
+    metrics.requests.inc({ verb, resource, subresource: sub, code: String(reply.statusCode) });
+    const t0 = (req as { startedAt?: bigint }).startedAt;
+    if (t0 && verb !== 'watch') metrics.latency.observe({ verb, resource }, Number(process.hrtime.bigint() - t0) / 1e9);
+  });
+
+  const healthy = async () => (o.storageHealthy ? o.storageHealthy().catch(() => false) : true);
+  for (const p of ['/healthz', '/livez', '/readyz']) {
+    app.get(p, async (_req, reply) => {
+      const ok = await healthy();
+      reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8');
+      return ok ? 'ok' : `[-]etcd failed: reason withheld\n${p.slice(1)} check failed`;
+    });
+    app.get(`${p}/*`, async (_req, reply) => {
+      const ok = await healthy();
+      reply.code(ok ? 200 : 500).type('text/plain; charset=utf-8');
+      return ok ? 'ok' : 'failed';
+    });
+  }
+  app.get('/version', async () => discovery.versionInfo());
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get('/openapi/v3', async () => openapiRoot());
+  app.get('/openapi/v3/*', async (req, reply) => {
+    const path = req.url.split('?')[0].slice('/openapi/v3/'.length);
+    const d = openapiDoc(path);
+    if (!d) throw statusNotFound();
+    reply.type('application/json');
+    return d.body;
+  });
+  app.get('/openapi/v2', async (_req, _reply) => {
+    throw statusNotFound();
+  });
+
+  const api = async (req: FastifyRequest, reply: FastifyReply) => {
+    const parsed = parseApiPath(req.url);
+    switch (parsed.kind) {
+      case 'root': {
+        const legacy = req.url.startsWith('/api') && !req.url.startsWith('/apis');
+        const agg = req.method === 'GET' ? aggregatedDiscovery(req.headers.accept) : undefined;
+        if (agg) {
+          reply.type(`application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
+          return discovery.aggregated(legacy, agg);
+        }
+        return legacy ? discovery.apiVersions(o.serverAddress ?? '127.0.0.1:6443') : discovery.apiGroupList();
+      }
+      case 'group': return discovery.apiGroup(parsed.group);
+      case 'groupVersion': return discovery.apiResourceList(parsed.group, parsed.version);
+      case 'resource': return serveResource(req, reply, parsed.path, { registry: o.registry, metrics, bookmarkIntervalMs: o.bookmarkIntervalMs, podProxy: o.podProxy });
+      default: throw statusNotFound();
+    }
+  };
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/api', handler: api });
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/api/*', handler: api });
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis', handler: api });
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis/*', handler: api });
+  return app;
+}
+
+function statusNotFound(): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+}
+
+function sendError(reply: FastifyReply, err: unknown, req?: FastifyRequest): FastifyReply {
+  let se: StatusError;
+  if (err instanceof StatusError) se = err;
+  else {
+    const e = err as { code?: string; statusCode?: number; message?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) se = errors.tooLarge();
+    else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) se = errors.badRequest(e.message ?? 'bad request');
+    else {
+      req?.log.error({ err }, 'internal error');
+      se = errors.internal(e.message ?? String(err));
+    }
+  }
+  if (reply.sent) return reply;
+  reply.code(se.code).type('application/json');
+  if (se.status.details?.retryAfterSeconds) reply.header('Retry-After', String(se.status.details.retryAfterSeconds));
+  return reply.send(JSON.stringify(se.status));
+}

@@ -1,0 +1,23 @@
+// The strategy of every resource.
+import type { ResourceInfo } from '@k8ts/api';
+import type { Strategy } from '../strategy.ts';
+import { podStrategy } from './pods.ts';
+import { namespaceStrategy } from './namespaces.ts';
+
+const withStatus: Strategy = { statusSubresource: true };
+const createOnUpdate: Strategy = { statusSubresource: false, allowCreateOnUpdate: true };
+
+export function strategyFor(info: ResourceInfo, services: Strategy): Strategy {
+  switch (`${info.group}/${info.resource}`) {
+    case '/pods': return podStrategy;
+    case '/namespaces': return namespaceStrategy;
+    case '/services': return services;
+    case '/nodes': return { statusSubresource: true, keepStatusOnCreate: true };
+    case '/endpoints':
+    case '/events':
+    case 'coordination.k8s.io/leases':
+      return createOnUpdate;
+    default:
+      return info.subresources.some((s) => s.name === 'status') ? withStatus : { statusSubresource: false };
+  }
+}

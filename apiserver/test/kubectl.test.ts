@@ -1,0 +1,149 @@
+// The real kubectl on this machine against the API server on real etcd, as a new user would try it.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from './harness.ts';
+
+let s: TestServer;
+let work: string;
+beforeAll(async () => {
+  s = await startTestServer();
+  work = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
+});
+afterAll(async () => {
+  await s?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--kubeconfig', s.kubeconfig, '--cache-dir', join(work, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const podYaml = (image: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx
+  labels:
+    app: nginx
+spec:
+  containers:
+  - name: nginx
+    image: ${image}
+    ports:
+    - containerPort: 80
+`;
+
+describe('real kubectl', () => {
+  it('reports the server version it dispatches on', async () => {
+    const r = await kubectl('version', '-o', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).serverVersion).toMatchObject({ major: '1', minor: '32' });
+  });
+  it('applies a pod (create, configure, unchanged)', async () => {
+    const f = join(work, 'pod.yaml');
+    writeFileSync(f, podYaml('nginx:1.25'));
+    let r = await kubectl('apply', '-f', f);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('pod/nginx created');
+    writeFileSync(f, podYaml('nginx:1.26'));
+    r = await kubectl('apply', '-f', f);
+    expect(r.stdout.trim()).toBe('pod/nginx configured');
+    r = await kubectl('apply', '-f', f);
+    expect(r.stdout.trim()).toBe('pod/nginx unchanged');
+    r = await kubectl('get', 'pod', 'nginx', '-o', 'jsonpath={.spec.containers[0].image}');
+    expect(r.stdout).toBe('nginx:1.26');
+  });
+  it('gets in table, wide, yaml, json and name forms', async () => {
+    let r = await kubectl('get', 'pods');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    expect(r.stdout).toMatch(/nginx\s+0\/1\s+Pending\s+0\s+\d+s/);
+    r = await kubectl('get', 'pods', '-o', 'wide');
+    expect(r.stdout.split('\n')[0]).toMatch(/NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
+    r = await kubectl('get', 'pod', 'nginx', '-o', 'yaml');
+    expect(r.stdout).toContain('kind: Pod');
+    expect(r.stdout).toContain('restartPolicy: Always');
+    r = await kubectl('get', 'pod', 'nginx', '-o', 'json');
+    expect(JSON.parse(r.stdout).metadata.name).toBe('nginx');
+    r = await kubectl('get', 'pods,svc', '-o', 'name');
+    expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['pod/nginx', 'service/kubernetes']));
+    r = await kubectl('get', 'pods', '-A');
+    expect(r.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME/);
+    r = await kubectl('get', 'pod', 'nope');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Error from server (NotFound): pods "nope" not found');
+  });
+  it('shows an invalid object as upstream does', async () => {
+    const f = join(work, 'bad.yaml');
+    writeFileSync(f, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers:\n  - name: c\n');
+    const r = await kubectl('apply', '-f', f);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The Pod "bad" is invalid: spec.containers[0].image: Required value');
+  });
+  it('watches with get -w', async () => {
+    const child = spawn('kubectl', ['--kubeconfig', s.kubeconfig, '--cache-dir', join(work, 'cache'), 'get', 'configmaps', '-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    try {
+      await until(() => out.includes('NAME'), 10_000);
+      const r = await kubectl('create', 'configmap', 'watched', '--from-literal=a=b');
+      expect(r.stdout.trim()).toBe('configmap/watched created');
+      await until(() => /watched\s+1\s+/.test(out), 10_000);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+  it('describes a pod', async () => {
+    const r = await kubectl('describe', 'pod', 'nginx');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Name:\s+nginx$/m);
+    expect(r.stdout).toMatch(/^Namespace:\s+default$/m);
+    expect(r.stdout).toMatch(/^Status:\s+Pending$/m);
+    expect(r.stdout).toContain('Containers:');
+  });
+  it('scales a deployment', async () => {
+    const f = join(work, 'deploy.yaml');
+    writeFileSync(f, `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: busybox
+`);
+    expect((await kubectl('apply', '-f', f)).stdout.trim()).toBe('deployment.apps/web created');
+    const r = await kubectl('scale', 'deployment', 'web', '--replicas=3');
+    expect(r.stdout.trim()).toBe('deployment.apps/web scaled');
+    expect((await kubectl('get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}')).stdout).toBe('3');
+    const g = await kubectl('get', 'deploy');
+    expect(g.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
+  });
+  it('deletes', async () => {
+    const r = await kubectl('delete', 'pod', 'nginx');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('pod "nginx" deleted');
+    expect((await kubectl('get', 'pod', 'nginx')).code).toBe(1);
+  });
+});
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,266 @@
+// The API server's REST semantics against a real etcd, over HTTPS with a client certificate.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startTestServer, type TestServer } from './harness.ts';
+
+let s: TestServer;
+beforeAll(async () => { s = await startTestServer(); });
+afterAll(async () => { await s?.stop(); });
+
+const pod = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] }, ...extra,
+});
+
+describe('create, get, conflicts', () => {
+  it('creates a pod with system fields, defaults and status Pending', async () => {
+    const r = await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod('p1') });
+    expect(r.status).toBe(201);
+    const m = r.json.metadata;
+    expect(m.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Number(m.resourceVersion)).toBeGreaterThan(0);
+    expect(m.creationTimestamp).toMatch(/Z$/);
+    expect(r.json.spec.restartPolicy).toBe('Always');
+    expect(r.json.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    expect(r.json.status).toMatchObject({ phase: 'Pending', qosClass: 'BestEffort' });
+    const g = await s.req('GET', '/api/v1/namespaces/default/pods/p1');
+    expect(g.json.metadata.uid).toBe(m.uid);
+    expect(g.json.kind).toBe('Pod');
+  });
+  it('answers AlreadyExists, NotFound and generateName as upstream', async () => {
+    const dup = await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod('p1') });
+    expect(dup.status).toBe(409);
+    expect(dup.json).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', message: 'pods "p1" already exists', code: 409 });
+    const nf = await s.req('GET', '/api/v1/namespaces/default/pods/nope');
+    expect(nf.json).toMatchObject({ reason: 'NotFound', message: 'pods "nope" not found', code: 404 });
+    const gen = await s.req('POST', '/api/v1/namespaces/default/pods', { body: { ...pod(''), metadata: { generateName: 'web-' } } });
+    expect(gen.status).toBe(201);
+    expect(gen.json.metadata.name).toMatch(/^web-[a-z0-9]{5}$/);
+  });
+  it('refuses invalid objects with 422 and field paths', async () => {
+    const r = await s.req('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'c' }] } } });
+    expect(r.status).toBe(422);
+    expect(r.json.reason).toBe('Invalid');
+    expect(r.json.details.causes).toContainEqual(expect.objectContaining({ field: 'spec.containers[0].image', reason: 'FieldValueRequired' }));
+    expect(r.json.message).toContain('Pod "bad" is invalid');
+    const exists = await s.req('GET', '/api/v1/namespaces/default/pods/bad');
+    expect(exists.status).toBe(404);
+  });
+  it('applies fieldValidation Strict, Warn and Ignore to unknown fields', async () => {
+    const body = { ...pod('fv'), spec: { containers: [{ name: 'c', image: 'busybox', imagee: 'x' }] } };
+    const strict = await s.req('POST', '/api/v1/namespaces/default/pods?fieldValidation=Strict', { body });
+    expect(strict.status).toBe(400);
+    expect(strict.json.message).toContain('unknown field "spec.containers[0].imagee"');
+    const warn = await s.req('POST', '/api/v1/namespaces/default/pods?fieldValidation=Warn', { body });
+    expect(warn.status).toBe(201);
+    expect(String(warn.headers.warning)).toContain('unknown field \\"spec.containers[0].imagee\\"');
+    expect(warn.json.spec.containers[0].imagee).toBeUndefined();
+  });
+  it('rejects bad input with 400/404/405/413 and never writes', async () => {
+    expect((await s.req('POST', '/api/v1/namespaces/default/pods', { raw: '{"apiVersion":' })).status).toBe(400);
+    const mismatch = await s.req('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } } });
+    expect(mismatch.status).toBe(400);
+    expect((await s.req('GET', '/api/v1/namespaces/default/widgets')).status).toBe(404);
+    expect((await s.req('POST', '/api/v1/namespaces/default/pods/p1')).status).toBe(405);
+    const big = await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(3.5 * 1024 * 1024) } } });
+    expect(big.status).toBe(413);
+    expect(big.json.reason).toBe('RequestEntityTooLarge');
+    const missingNs = await s.req('POST', '/api/v1/namespaces/nope/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } });
+    expect(missingNs.status).toBe(404);
+    expect(missingNs.json.message).toBe('namespaces "nope" not found');
+  });
+});
+
+describe('update and patch', () => {
+  it('enforces optimistic concurrency and bumps generation on spec changes only', async () => {
+    const c = await s.req('POST', '/apis/apps/v1/namespaces/default/deployments', { body: {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    } });
+    expect(c.status).toBe(201);
+    expect(c.json.metadata.generation).toBe(1);
+    expect(c.json.spec.strategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    const obj = c.json;
+    obj.metadata.labels = { tier: 'x' };
+    const u1 = await s.req('PUT', '/apis/apps/v1/namespaces/default/deployments/web', { body: obj });
+    expect(u1.status).toBe(200);
+    expect(u1.json.metadata.generation).toBe(1);
+    const stale = await s.req('PUT', '/apis/apps/v1/namespaces/default/deployments/web', { body: obj });
+    expect(stale.status).toBe(409);
+    expect(stale.json.reason).toBe('Conflict');
+    const p = await s.req('PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { body: { spec: { replicas: 3 } }, contentType: 'application/merge-patch+json' });
+    expect(p.json.spec.replicas).toBe(3);
+    expect(p.json.metadata.generation).toBe(2);
+    const immut = await s.req('PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { body: { spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } } } } }, contentType: 'application/merge-patch+json' });
+    expect(immut.status).toBe(422);
+    expect(immut.json.details.causes.map((x: { field: string }) => x.field)).toContain('spec.selector');
+  });
+  it('applies json, merge and strategic patches', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/pods', { body: { ...pod('sp'), spec: { containers: [{ name: 'a', image: 'busybox' }, { name: 'b', image: 'busybox' }] } } });
+    const smp = await s.req('PATCH', '/api/v1/namespaces/default/pods/sp', { body: { spec: { containers: [{ name: 'b', image: 'busybox:1.37' }] } }, contentType: 'application/strategic-merge-patch+json' });
+    expect(smp.status).toBe(200);
+    expect(smp.json.spec.containers.map((c: { name: string; image: string }) => `${c.name}=${c.image}`)).toEqual(['a=busybox', 'b=busybox:1.37']);
+    const jp = await s.req('PATCH', '/api/v1/namespaces/default/pods/sp', { body: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }], contentType: 'application/json-patch+json' });
+    expect(jp.json.metadata.labels).toEqual({ app: 'web', x: 'y' });
+    const forbidden = await s.req('PATCH', '/api/v1/namespaces/default/pods/sp', { body: { spec: { restartPolicy: 'Never' } }, contentType: 'application/merge-patch+json' });
+    expect(forbidden.status).toBe(422);
+    expect(forbidden.json.message).toContain('pod updates may not change fields other than');
+  });
+  it('keeps status out of the main resource and spec out of /status', async () => {
+    const st = await s.req('PUT', '/api/v1/namespaces/default/pods/p1/status', { body: { ...(await s.req('GET', '/api/v1/namespaces/default/pods/p1')).json, status: { phase: 'Running' } } });
+    expect(st.status).toBe(200);
+    expect(st.json.status.phase).toBe('Running');
+    const main = await s.req('PATCH', '/api/v1/namespaces/default/pods/p1', { body: { status: { phase: 'Failed' } }, contentType: 'application/merge-patch+json' });
+    expect(main.json.status.phase).toBe('Running');
+  });
+});
+
+describe('list and watch', () => {
+  it('filters by label and field selectors and pages with limit/continue', async () => {
+    for (let i = 0; i < 5; i++) await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}`, labels: { i: String(i % 2) } } } });
+    const sel = await s.req('GET', '/api/v1/namespaces/default/configmaps?labelSelector=i%3D1');
+    expect(sel.json.items.map((x: { metadata: { name: string } }) => x.metadata.name)).toEqual(['cm1', 'cm3']);
+    const notin = await s.req('GET', '/api/v1/namespaces/default/configmaps?labelSelector=i%20notin%20(1)');
+    expect(notin.json.items.map((x: { metadata: { name: string } }) => x.metadata.name)).toEqual(['cm0', 'cm2', 'cm4']);
+    const fs = await s.req('GET', '/api/v1/configmaps?fieldSelector=metadata.name%3Dcm2');
+    expect(fs.json.items).toHaveLength(1);
+    const bad = await s.req('GET', '/api/v1/pods?fieldSelector=spec.nope%3Dx');
+    expect(bad.status).toBe(400);
+    const names: string[] = [];
+    let cont = '';
+    let pages = 0;
+    do {
+      const r = await s.req('GET', `/api/v1/namespaces/default/configmaps?limit=2${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+      names.push(...r.json.items.map((x: { metadata: { name: string } }) => x.metadata.name));
+      cont = r.json.metadata.continue ?? '';
+      pages++;
+    } while (cont);
+    expect(pages).toBe(3);
+    expect(names).toEqual(['cm0', 'cm1', 'cm2', 'cm3', 'cm4']);
+  });
+  it('streams ADDED, MODIFIED and DELETED events from a resourceVersion', async () => {
+    const list = await s.req('GET', '/api/v1/namespaces/default/secrets');
+    const rv = list.json.metadata.resourceVersion;
+    const events: { type: string; object: { kind: string; metadata: { name: string } } }[] = [];
+    const ac = new AbortController();
+    const done = s.watch(`/api/v1/namespaces/default/secrets?watch=true&resourceVersion=${rv}`, (e) => { events.push(e as never); if (events.length === 3) ac.abort(); }, ac.signal);
+    await s.req('POST', '/api/v1/namespaces/default/secrets', { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'w' }, stringData: {} } });
+    await s.req('PATCH', '/api/v1/namespaces/default/secrets/w', { body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/merge-patch+json' });
+    await s.req('DELETE', '/api/v1/namespaces/default/secrets/w');
+    await done;
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
+    expect(events.every((e) => e.object.kind === 'Secret')).toBe(true);
+  });
+  it('answers 410 Expired for a compacted resourceVersion', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old' } } });
+    const rev = await s.api.storage.currentRevision();
+    for (let i = 0; i < 3; i++) await s.req('PATCH', '/api/v1/namespaces/default/configmaps/old', { body: { data: { i: String(i) } }, contentType: 'application/merge-patch+json' });
+    await s.api.storage.compact(rev + 2);
+    const events: { type: string; object: { code?: number; reason?: string } }[] = [];
+    await s.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1`, (e) => events.push(e as never));
+    expect(events.at(-1)).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+  });
+});
+
+describe('subresources and deletion', () => {
+  it('binds a pod once and deletes bound pods gracefully', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod('b1') });
+    const b = await s.req('POST', '/api/v1/namespaces/default/pods/b1/binding', { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b1' }, target: { kind: 'Node', name: 'node1' } } });
+    expect(b.status).toBe(201);
+    const again = await s.req('POST', '/api/v1/namespaces/default/pods/b1/binding', { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b1' }, target: { kind: 'Node', name: 'node2' } } });
+    expect(again.status).toBe(409);
+    const got = await s.req('GET', '/api/v1/namespaces/default/pods/b1');
+    expect(got.json.spec.nodeName).toBe('node1');
+    expect(got.json.status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }));
+    const d = await s.req('DELETE', '/api/v1/namespaces/default/pods/b1', { body: { propagationPolicy: 'Background' } });
+    expect(d.status).toBe(200);
+    expect(d.json.metadata.deletionTimestamp).toBeTruthy();
+    expect(d.json.metadata.deletionGracePeriodSeconds).toBe(30);
+    const confirm = await s.req('DELETE', '/api/v1/namespaces/default/pods/b1?gracePeriodSeconds=0');
+    expect(confirm.json).toMatchObject({ kind: 'Status', status: 'Success' });
+    expect((await s.req('GET', '/api/v1/namespaces/default/pods/b1')).status).toBe(404);
+  });
+  it('keeps objects with finalizers until the last one is removed', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fin', finalizers: ['example.com/x'] } } });
+    const d = await s.req('DELETE', '/api/v1/namespaces/default/configmaps/fin');
+    expect(d.json.metadata.deletionTimestamp).toBeTruthy();
+    expect((await s.req('GET', '/api/v1/namespaces/default/configmaps/fin')).status).toBe(200);
+    await s.req('PATCH', '/api/v1/namespaces/default/configmaps/fin', { body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
+    expect((await s.req('GET', '/api/v1/namespaces/default/configmaps/fin')).status).toBe(404);
+  });
+  it('records the propagation policy for the garbage collector', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orph' } } });
+    const d = await s.req('DELETE', '/api/v1/namespaces/default/configmaps/orph', { body: { propagationPolicy: 'Orphan' } });
+    expect(d.json.metadata.finalizers).toEqual(['orphan']);
+  });
+  it('scales a deployment through /scale', async () => {
+    const sc = await s.req('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { body: { spec: { replicas: 5 } }, contentType: 'application/merge-patch+json' });
+    expect(sc.status).toBe(200);
+    expect(sc.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 }, status: { selector: 'app=web' } });
+    expect((await s.req('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json.spec.replicas).toBe(5);
+  });
+  it('evicts a pod', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod('ev') });
+    const e = await s.req('POST', '/api/v1/namespaces/default/pods/ev/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'ev', namespace: 'default' } } });
+    expect(e.status).toBe(201);
+    expect((await s.req('GET', '/api/v1/namespaces/default/pods/ev')).status).toBe(404);
+  });
+});
+
+describe('services', () => {
+  it('allocates cluster IPs and node ports without double allocation and releases them', async () => {
+    const kube = await s.req('GET', '/api/v1/namespaces/default/services/kubernetes');
+    expect(kube.json.spec.clusterIP).toBe('10.96.0.1');
+    const svc = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }], ...spec } });
+    const a = await s.req('POST', '/api/v1/namespaces/default/services', { body: svc('a', { type: 'NodePort' }) });
+    expect(a.status).toBe(201);
+    expect(a.json.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\./);
+    expect(a.json.spec.ports[0]).toMatchObject({ protocol: 'TCP', targetPort: 80 });
+    expect(a.json.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    const dupIP = await s.req('POST', '/api/v1/namespaces/default/services', { body: svc('b', { clusterIP: a.json.spec.clusterIP }) });
+    expect(dupIP.status).toBe(422);
+    expect(dupIP.json.details.causes[0].field).toBe('spec.clusterIPs');
+    const dupPort = await s.req('POST', '/api/v1/namespaces/default/services', { body: svc('c', { type: 'NodePort', ports: [{ port: 80, nodePort: a.json.spec.ports[0].nodePort }] }) });
+    expect(dupPort.status).toBe(422);
+    expect(dupPort.json.details.causes[0].field).toBe('spec.ports[0].nodePort');
+    await s.req('DELETE', '/api/v1/namespaces/default/services/a');
+    const reuse = await s.req('POST', '/api/v1/namespaces/default/services', { body: svc('d', { clusterIP: a.json.spec.clusterIP, type: 'NodePort', ports: [{ port: 80, nodePort: a.json.spec.ports[0].nodePort }] }) });
+    expect(reuse.status).toBe(201);
+  });
+});
+
+describe('discovery, health, identity', () => {
+  it('serves version, health without credentials and 401 for anonymous API calls', async () => {
+    const v = await s.req('GET', '/version', { anonymous: true });
+    expect(v.json).toMatchObject({ major: '1', minor: '32' });
+    expect((await s.req('GET', '/healthz', { anonymous: true })).text).toBe('ok');
+    const anon = await s.req('GET', '/api/v1/pods', { anonymous: true });
+    expect(anon.status).toBe(401);
+    expect(anon.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+  });
+  it('serves plain and aggregated discovery', async () => {
+    const plain = await s.req('GET', '/api/v1');
+    const pods = plain.json.resources.find((r: { name: string }) => r.name === 'pods');
+    expect(pods).toMatchObject({ namespaced: true, kind: 'Pod', shortNames: ['po'], categories: ['all'] });
+    expect(plain.json.resources.find((r: { name: string }) => r.name === 'pods/eviction')).toMatchObject({ group: 'policy', version: 'v1', kind: 'Eviction' });
+    const agg = await s.req('GET', '/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+    expect(agg.headers['content-type']).toContain('as=APIGroupDiscoveryList');
+    expect(agg.json.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toContain('apps');
+    const groups = await s.req('GET', '/apis');
+    expect(groups.json.kind).toBe('APIGroupList');
+  });
+  it('answers as=Table with kubectl columns and row metadata', async () => {
+    const t = await s.req('GET', '/api/v1/namespaces/default/pods', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    expect(t.json.kind).toBe('Table');
+    expect(t.json.columnDefinitions.map((c: { name: string }) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age']);
+    expect(t.json.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { namespace: 'default' } });
+  });
+  it('serves /openapi/v3 and Prometheus metrics', async () => {
+    const root = await s.req('GET', '/openapi/v3');
+    const url = root.json.paths['api/v1'].serverRelativeURL;
+    const doc = await s.req('GET', url);
+    expect(JSON.stringify(doc.json)).toContain('x-kubernetes-group-version-kind');
+    const m = await s.req('GET', '/metrics');
+    expect(m.text).toContain('apiserver_request_total');
+  });
+});
+
