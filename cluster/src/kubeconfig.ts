@@ -1,8 +1,9 @@
 // Kubeconfig files (clientcmd v1 Config) with embedded credentials, and the per-component
 // kubeconfigs a cluster needs, as kubeadm writes admin.conf, scheduler.conf, controller-manager.conf, ...
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+// Reading them is @k8ts/client's job (readKubeconfigFile, restConfigFromKubeconfig).
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { CA } from '@k8ts/apiserver/pki/index.ts';
 import { issueClientCert } from '@k8ts/apiserver/pki/index.ts';
 
@@ -48,7 +49,6 @@ export interface KubeconfigParams {
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 
 /** One cluster, one user, one context (the current one), credentials embedded as base64 data. */
 export function kubeconfigFor(p: KubeconfigParams): Kubeconfig {
@@ -78,39 +78,6 @@ export async function writeKubeconfig(path: string, config: Kubeconfig): Promise
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, stringify(config), { mode: 0o600 });
   await chmod(path, 0o600);
-}
-
-export async function readKubeconfig(path: string): Promise<Kubeconfig> {
-  const config = parse(await readFile(path, 'utf8')) as Kubeconfig | null;
-  if (!config || config.kind !== 'Config') throw new Error(`${path} is not a kubeconfig (kind Config expected)`);
-  return config;
-}
-
-export interface KubeconfigCredentials {
-  server: string;
-  caPem?: string;
-  certPem?: string;
-  keyPem?: string;
-  token?: string;
-  namespace?: string;
-  insecureSkipTLSVerify?: boolean;
-}
-
-/** The server and credentials of the current context (embedded data only). */
-export function currentCredentials(config: Kubeconfig, contextName = config['current-context']): KubeconfigCredentials {
-  const ctx = config.contexts?.find((c) => c.name === contextName)?.context;
-  if (!ctx) throw new Error(`context "${contextName}" does not exist`);
-  const cluster = config.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
-  if (!cluster) throw new Error(`cluster "${ctx.cluster}" of context "${contextName}" does not exist`);
-  const user = config.users?.find((u) => u.name === ctx.user)?.user ?? {};
-  const creds: KubeconfigCredentials = { server: cluster.server };
-  if (cluster['certificate-authority-data']) creds.caPem = unb64(cluster['certificate-authority-data']);
-  if (cluster['insecure-skip-tls-verify']) creds.insecureSkipTLSVerify = true;
-  if (user['client-certificate-data']) creds.certPem = unb64(user['client-certificate-data']);
-  if (user['client-key-data']) creds.keyPem = unb64(user['client-key-data']);
-  if (user.token) creds.token = user.token;
-  if (ctx.namespace) creds.namespace = ctx.namespace;
-  return creds;
 }
 
 /** Issues a client certificate for user/groups and writes a kubeconfig using it. */

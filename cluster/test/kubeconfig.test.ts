@@ -14,9 +14,14 @@ import { createCA, issueClientCert, issueServingCert, tlsServerOptions } from '@
 import { authenticate, isAnonymousPath } from '@k8ts/apiserver/auth/index.ts';
 import { errors } from '@k8ts/api/status.ts';
 import type { Kubeconfig } from '../src/kubeconfig.ts';
-import {
-  currentCredentials, kubeconfigFor, readKubeconfig, writeComponentCredentials, writeKubeconfig, writeNodeCredentials,
-} from '../src/kubeconfig.ts';
+import { readKubeconfigFile, restConfigFromKubeconfig } from '@k8ts/client/kubeconfig.ts';
+import { kubeconfigFor, writeComponentCredentials, writeKubeconfig, writeNodeCredentials } from '../src/kubeconfig.ts';
+
+/** What the project's own client makes of a kubeconfig file. */
+function clientView(path: string) {
+  const c = restConfigFromKubeconfig(readKubeconfigFile(path));
+  return { server: c.server, namespace: c.namespace, contextName: c.contextName, caPem: c.ca?.toString(), certPem: c.cert?.toString(), keyPem: c.key?.toString(), token: c.token };
+}
 
 const run = promisify(execFile);
 let dir: string;
@@ -32,7 +37,7 @@ afterAll(async () => {
 
 /** Runs the real kubectl with a private HOME and cache dir so nothing leaks between runs. */
 async function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const home = join(dir, 'home');
+  const home = await mkdtemp(join(dir, 'home-')); // fresh cache: the dispatcher caches /version
   try {
     const p = run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(home, 'cache'), ...args], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home }, timeout: 20_000,
@@ -59,8 +64,8 @@ describe('kubeconfigFor / writeKubeconfig', () => {
     expect(parsed.contexts).toEqual([{ name: 'alice@k8ts', context: { cluster: 'k8ts', user: 'alice', namespace: 'team' } }]);
     expect(Buffer.from(parsed.clusters[0].cluster['certificate-authority-data']!, 'base64').toString()).toBe(ca.certPem);
     expect(Buffer.from(parsed.users[0].user['client-key-data']!, 'base64').toString()).toBe(keyPem);
-    expect(currentCredentials(await readKubeconfig(path))).toEqual({
-      server: 'https://127.0.0.1:6443', caPem: ca.certPem, certPem, keyPem, namespace: 'team',
+    expect(clientView(path)).toEqual({
+      server: 'https://127.0.0.1:6443', caPem: ca.certPem, certPem, keyPem, namespace: 'team', contextName: 'alice@k8ts', token: undefined,
     });
   });
 
@@ -102,7 +107,7 @@ describe('component credentials', () => {
     const caCrt = new X509Certificate(ca.certPem);
     for (const [path, subject] of want) {
       expect((await stat(path)).mode & 0o777).toBe(0o600);
-      const creds = currentCredentials(await readKubeconfig(path));
+      const creds = clientView(path);
       const crt = new X509Certificate(creds.certPem!);
       expect(crt.subject, path).toBe(subject);
       expect(crt.verify(caCrt.publicKey)).toBe(true);
@@ -114,6 +119,7 @@ describe('component credentials', () => {
 describe('the real kubectl against an https server that authenticates', () => {
   let httpsServer: https.Server;
   let server: string;
+  let minor = '32';
   beforeAll(async () => {
     const serving = await issueServingCert(ca, { hosts: [], ips: [] });
     const tokens = new Map([['t0ken', { name: 'tokenuser', groups: [] }]]);
@@ -122,7 +128,7 @@ describe('the real kubectl against an https server that authenticates', () => {
       const { user } = authenticate(req, { tokens });
       res.setHeader('content-type', 'application/json');
       if (path === '/version' && isAnonymousPath(path)) {
-        res.end(JSON.stringify({ major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' }));
+        res.end(JSON.stringify({ major: '1', minor, gitVersion: `v1.${minor}.0`, platform: 'linux/amd64' }));
       } else if (!user) {
         const e = errors.unauthorized();
         res.writeHead(e.code).end(JSON.stringify(e.status));
@@ -144,6 +150,21 @@ describe('the real kubectl against an https server that authenticates', () => {
     const r = await kubectl(paths.admin, 'get', '--raw', '/whoami');
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ name: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] });
+  });
+
+  it('works with the oldest and newest kubectl too (1.27, 1.33)', async () => {
+    const admin = join(dir, 'live', 'admin.conf');
+    try {
+      for (const m of ['27', '33']) {
+        minor = m;
+        const v = await kubectl(admin, 'version', '-o', 'json');
+        expect(JSON.parse(v.stdout).clientVersion.minor, m).toBe(m); // the dispatcher ran kubectl.1.<m>
+        const r = await kubectl(admin, 'get', '--raw', '/whoami');
+        expect(JSON.parse(r.stdout).name, m).toBe('kubernetes-admin');
+      }
+    } finally {
+      minor = '32';
+    }
   });
 
   it('authenticates with a token, and is told to log in when the token is wrong', async () => {
