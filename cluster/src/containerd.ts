@@ -86,15 +86,25 @@ function lastLines(file: string, n = 5): string {
   try { return readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n'); } catch { return '(no log)'; }
 }
 
+const cniResultsDir = '/var/lib/cni/results';
+
 /** Containers (runc), shims and mounts a stopped containerd may leave behind. */
 async function cleanupLeftovers(p: ContainerdPaths): Promise<void> {
   // 1. Containers still known to this node's runc root: kill and delete them by id.
+  const ids: string[] = [];
   if (existsSync(p.runcRoot)) {
     for (const ns of readdirSync(p.runcRoot)) {
       const root = join(p.runcRoot, ns);
       for (const id of readdirSync(root)) {
+        ids.push(id);
         await run('runc', ['--root', root, 'delete', '--force', id]).catch(() => undefined);
       }
+    }
+  }
+  // libcni's result cache (shared, keyed <network>-<sandbox id>-<ifname>) of sandboxes never torn down.
+  if (ids.length > 0 && existsSync(cniResultsDir)) {
+    for (const f of readdirSync(cniResultsDir)) {
+      if (ids.some((id) => f.includes(`-${id}-`))) rmSync(join(cniResultsDir, f), { force: true });
     }
   }
   // 2. Shims serving this containerd (their command line names our socket).

@@ -1,7 +1,7 @@
 // End to end against the real runtime: local images in a local registry, a containerd with the
 // generated config in a fresh network namespace, driven through the kubelet's CRI client.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +173,7 @@ describe('containerd CRI in a network namespace', () => {
     await new Promise((r) => setTimeout(r, 100));
     for (const p of [pid, ...shims]) expect(processState(p)).toMatch(/^(gone|Z)$/);
     expect(mountsUnder(nodeDir)).toEqual([]);
+    expect(readdirSync('/var/lib/cni/results').filter((f) => f.includes(sandboxId))).toEqual([]);
   }, 60_000);
 });
 
