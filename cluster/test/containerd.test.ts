@@ -21,6 +21,7 @@ describe('containerd CRI in a network namespace', () => {
   const hostVeth = `k8tsh${tag}`;
   const nodeVeth = `k8tsn${tag}`;
   const hostAddr = `10.250.${octet}.1`;
+  const nodeAddr = `10.250.${octet}.2`;
   const podCidr = `10.251.${octet}.0/24`;
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-ctrd-test-'));
   let registry: Registry | undefined;
@@ -38,7 +39,7 @@ describe('containerd CRI in a network namespace', () => {
     await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nodeVeth, 'netns', netns);
     await ip('addr', 'add', `${hostAddr}/30`, 'dev', hostVeth);
     await ip('link', 'set', hostVeth, 'up');
-    await ip('-n', netns, 'addr', 'add', `10.250.${octet}.2/30`, 'dev', nodeVeth);
+    await ip('-n', netns, 'addr', 'add', `${nodeAddr}/30`, 'dev', nodeVeth);
     await ip('-n', netns, 'link', 'set', nodeVeth, 'up');
 
     registry = await startRegistry({ dir: join(dir, 'registry'), addr: `${hostAddr}:${await freePort()}` });
@@ -48,6 +49,7 @@ describe('containerd CRI in a network namespace', () => {
       netns,
       mirrors: { hosts: mirroredRegistries, url: registry.url },
       cni: { name: `k8ts-test-${tag}`, podCidr },
+      streamServerAddress: nodeAddr,
     });
     cri = await connectCri(containerd.socket, { timeoutMs: 30_000 });
   }, 90_000);
@@ -79,6 +81,10 @@ describe('containerd CRI in a network namespace', () => {
     const img = await cri!.imageStatus({ image: 'docker.io/library/busybox:latest' });
     expect(img?.id).toBe(ref);
     expect(img?.repoTags).toContain('docker.io/library/busybox:latest');
+    await cri!.removeImage({ image: 'busybox' });
+    expect(await cri!.imageStatus({ image: 'busybox' })).toBeNull();
+    await cri!.removeImage({ image: 'busybox' }); // idempotent
+    expect(await cri!.pullImage({ image: 'docker.io/library/busybox' })).toBe(ref);
     await cri!.pullImage({ image: 'registry.k8s.io/pause:3.10' });
     const tags = (await cri!.listImages()).flatMap((i) => i.repoTags);
     expect(tags).toEqual(expect.arrayContaining(['docker.io/library/busybox:latest', 'registry.k8s.io/pause:3.10']));
@@ -127,6 +133,10 @@ describe('containerd CRI in a network namespace', () => {
     const addrs = await cri!.execSync(containerId, ['ip', '-o', '-4', 'addr'], 10);
     expect(addrs.stdout.toString()).toMatch(/\blo\s+inet 127\.0\.0\.1\/8/);
     expect(addrs.stdout.toString()).toContain(`eth0    inet ${podIp}/24`);
+    // Streaming exec URLs point at the node address, reachable from the root namespace.
+    const url = await cri!.exec({ containerId, cmd: ['sh'], stdin: true, stdout: true });
+    expect(url).toMatch(new RegExp(`^http://${nodeAddr.replace(/\./g, '\\.')}:\\d+/exec/`));
+    expect((await fetch(url)).status).toBeGreaterThanOrEqual(400); // an HTTP answer: reachable, but wants an upgrade
     const failing = await cri!.execSync(containerId, ['sh', '-c', 'echo oops >&2; exit 7'], 10);
     expect([failing.stderr.toString(), failing.exitCode]).toEqual(['oops\n', 7]);
 

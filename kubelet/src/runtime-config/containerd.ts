@@ -42,6 +42,12 @@ export interface ContainerdConfigOptions {
   cniBinDir?: string;
   /** Log level of containerd ('debug', 'info', 'warn', ...). */
   logLevel?: string;
+  /**
+   * Address of the CRI streaming server (exec/attach/port-forward URLs point there); default
+   * 127.0.0.1. A containerd inside a node's network namespace needs the node's address here so the
+   * kubelet in another namespace can reach the URLs.
+   */
+  streamServerAddress?: string;
 }
 
 export const defaultSandboxImage = 'registry.k8s.io/pause:3.10';
@@ -83,8 +89,8 @@ disabled_plugins = [
   # This VM forbids lowering oom_score_adj below the parent's; without this every sandbox fails in
   # runc with "can't get final child's PID from pipe: EOF".
   restrict_oom_score_adj = true
-  # Exec/attach/port-forward streaming server: loopback, any free port (several nodes per machine).
-  stream_server_address = "127.0.0.1"
+  # Exec/attach/port-forward streaming server on any free port (several nodes per machine).
+  stream_server_address = ${q(o.streamServerAddress ?? '127.0.0.1')}
   stream_server_port = "0"
   enable_selinux = false
   # Pod network namespaces are bind-mounted under this node's state dir, not the shared /var/run/netns.
