@@ -1,7 +1,10 @@
 // Label selectors with upstream apimachinery semantics (pkg/labels/selector.go): the string syntax
 // `a=b,c==d,e!=f,g in (x,y),h notin (z),i,!j,n>1,m<2`, matching against a label map, conversion from a
 // metav1.LabelSelector, and formatting back to the canonical string.
-import type { LabelSelector } from 'kubernetes-types/meta/v1';
+
+/** metav1.LabelSelector (structurally the kubernetes-types one). */
+export interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }
+export interface LabelSelector { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] }
 
 export type Operator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';
 

@@ -1,0 +1,260 @@
+import { describe, it, expect } from 'vitest';
+import {
+  applyJsonPatch, applyMergePatch, strategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, PatchError,
+  PreconditionError,
+} from '../src/patch/index.ts';
+
+const pod = () => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name: 'p', namespace: 'default', labels: { app: 'web', tier: 'front' }, finalizers: ['a', 'b'] },
+  spec: {
+    containers: [
+      { name: 'app', image: 'app:1', args: ['--x', '--y'], ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443, protocol: 'TCP' }],
+        env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      { name: 'side', image: 'side:1' },
+    ],
+    tolerations: [{ key: 'k1', operator: 'Exists' }],
+    volumes: [{ name: 'data', emptyDir: {} }],
+  },
+});
+
+describe('json-patch and merge-patch', () => {
+  it('applies RFC 6902 operations without mutating the input', () => {
+    const p = pod();
+    const out = applyJsonPatch(p, [
+      { op: 'replace', path: '/spec/containers/0/image', value: 'app:2' },
+      { op: 'add', path: '/metadata/labels/new', value: 'x' },
+      { op: 'remove', path: '/metadata/labels/tier' },
+      { op: 'test', path: '/metadata/name', value: 'p' },
+    ]);
+    expect(out.spec.containers[0].image).toBe('app:2');
+    expect(out.metadata.labels).toEqual({ app: 'web', new: 'x' });
+    expect(p).toEqual(pod());
+  });
+  it('reports 422 for patches that do not apply and 400 for malformed ones', () => {
+    const e = (f: () => unknown) => { try { f(); } catch (x) { return x as PatchError; } throw new Error('no error'); };
+    const t = e(() => applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/name', value: 'q' }]));
+    expect(t).toBeInstanceOf(PatchError);
+    expect([t.status, t.message]).toEqual([422, 'testing value /metadata/name failed: test failed']);
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'remove', path: '/metadata/nope' }])).message).toBe('Unable to remove nonexistent key: nope: missing value');
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'replace', path: '/nope', value: 1 }])).status).toBe(422);
+    expect(e(() => applyJsonPatch(pod(), { op: 'add' })).status).toBe(400);
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'bogus', path: '/a' }])).message).toBe('Unexpected kind: bogus');
+    expect(e(() => applyMergePatch(pod(), [1])).status).toBe(400);
+  });
+  it('applies RFC 7386 merge patches (lists replaced, null deletes)', () => {
+    const p = pod();
+    const out = applyMergePatch(p, { metadata: { labels: { tier: null, x: 'y' } }, spec: { tolerations: [] } });
+    expect(out.metadata.labels).toEqual({ app: 'web', x: 'y' });
+    expect(out.spec.tolerations).toEqual([]);
+    expect(out.spec.containers).toHaveLength(2);
+    expect(p).toEqual(pod());
+  });
+});
+
+describe('strategic merge patch', () => {
+  it('merges containers by name and ports by containerPort, env by name; never mutates inputs', () => {
+    const p = pod();
+    const patch = { spec: { containers: [{ name: 'app', image: 'app:2', ports: [{ containerPort: 8080 }, { containerPort: 80, name: 'http' }], env: [{ name: 'B', value: 'x' }] }, { name: 'new', image: 'n:1' }] } };
+    const patchCopy = structuredClone(patch);
+    const out = strategicMergePatch('Pod', p, patch);
+    // Without $setElementOrder upstream puts patch items first unless the server order relates them.
+    expect(out.spec.containers.map((c: any) => c.name)).toEqual(['app', 'new', 'side']);
+    const app = out.spec.containers[0] as any;
+    expect(app.image).toBe('app:2');
+    expect(app.ports).toEqual([{ containerPort: 8080 }, { containerPort: 80, protocol: 'TCP', name: 'http' }, { containerPort: 443, protocol: 'TCP' }]);
+    expect(app.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: 'x' }]);
+    expect(app.args).toEqual(['--x', '--y']);
+    expect(p).toEqual(pod());
+    expect(patch).toEqual(patchCopy);
+  });
+
+  it('replaces lists without a merge key (args, tolerations) and deletes keys set to null', () => {
+    const out = strategicMergePatch('Pod', pod(), {
+      metadata: { labels: { tier: null } },
+      spec: { tolerations: [{ key: 'k2', operator: 'Exists' }], containers: [{ name: 'app', args: ['--z'], env: null }] },
+    }) as any;
+    expect(out.metadata.labels).toEqual({ app: 'web' });
+    expect(out.spec.tolerations).toEqual([{ key: 'k2', operator: 'Exists' }]);
+    expect(out.spec.containers[0].args).toEqual(['--z']);
+    expect(out.spec.containers[0]).not.toHaveProperty('env');
+  });
+
+  it('honours $patch: delete in lists and maps, $patch: replace in lists and maps', () => {
+    const del = strategicMergePatch('Pod', pod(), { spec: { containers: [{ $patch: 'delete', name: 'side' }] } }) as any;
+    expect(del.spec.containers.map((c: any) => c.name)).toEqual(['app']);
+    const rep = strategicMergePatch('Pod', pod(), { spec: { containers: [{ name: 'only', image: 'o' }, { $patch: 'replace' }] } }) as any;
+    expect(rep.spec.containers).toEqual([{ name: 'only', image: 'o' }]);
+    const repMap = strategicMergePatch('Pod', pod(), { metadata: { labels: { $patch: 'replace', x: 'y' } } }) as any;
+    expect(repMap.metadata.labels).toEqual({ x: 'y' });
+    const delMap = strategicMergePatch('Pod', pod(), { metadata: { labels: { $patch: 'delete' } } }) as any;
+    expect(delMap.metadata.labels).toEqual({});
+  });
+
+  it('honours $setElementOrder and $deleteFromPrimitiveList', () => {
+    const out = strategicMergePatch('Pod', pod(), {
+      metadata: { '$deleteFromPrimitiveList/finalizers': ['a'], finalizers: ['c'] },
+      spec: { '$setElementOrder/containers': [{ name: 'side' }, { name: 'app' }], containers: [{ name: 'app', image: 'app:3' }] },
+    }) as any;
+    expect(out.spec.containers.map((c: any) => [c.name, c.image])).toEqual([['side', 'side:1'], ['app', 'app:3']]);
+    // Upstream order without $setElementOrder: patch items before server-only ones.
+    expect(out.metadata.finalizers).toEqual(['c', 'b']);
+    expect(out.metadata).not.toHaveProperty('$deleteFromPrimitiveList/finalizers');
+    expect(out.spec).not.toHaveProperty('$setElementOrder/containers');
+    // A new item is placed where $setElementOrder puts it.
+    const ins = strategicMergePatch('Pod', pod(), { spec: { '$setElementOrder/containers': [{ name: 'app' }, { name: 'mid' }, { name: 'side' }], containers: [{ name: 'mid', image: 'm' }] } }) as any;
+    expect(ins.spec.containers.map((c: any) => c.name)).toEqual(['app', 'mid', 'side']);
+  });
+
+  it('honours $retainKeys (deployment strategy)', () => {
+    const d = { kind: 'Deployment', metadata: { name: 'd' }, spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } };
+    const out = strategicMergePatch('Deployment', d, { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }) as any;
+    expect(out.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(() => strategicMergePatch('Deployment', d, { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } })).toThrow(PatchError);
+  });
+
+  it('merges service ports by port, node addresses by type, pod templates inside workloads', () => {
+    const svc = { metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }, { port: 443 }] } };
+    const s2 = strategicMergePatch('Service', svc, { spec: { ports: [{ port: 80, nodePort: 30080 }] } }) as any;
+    expect(s2.spec.ports).toEqual([{ port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }, { port: 443 }]);
+    const dep = { metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'a', image: '1' }, { name: 'b', image: '1' }] } } } };
+    const d2 = strategicMergePatch('Deployment', dep, { spec: { template: { spec: { containers: [{ name: 'b', image: '2' }] } } } }) as any;
+    expect(d2.spec.template.spec.containers).toEqual([{ name: 'a', image: '1' }, { name: 'b', image: '2' }]);
+    const node = { metadata: { name: 'n' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'MemoryPressure', status: 'False' }] } };
+    const n2 = strategicMergePatch('Node', node, { spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }) as any;
+    expect(n2.spec.unschedulable).toBe(true);
+    expect(n2.status.conditions).toEqual([{ type: 'Ready', status: 'True' }, { type: 'MemoryPressure', status: 'False' }]);
+    expect((strategicMergePatch('Node', n2, { spec: { unschedulable: null } }) as any).spec).toEqual({});
+  });
+
+  it('rejects malformed patches with PatchError', () => {
+    expect(() => strategicMergePatch('Pod', pod(), [])).toThrow(PatchError);
+    expect(() => strategicMergePatch('Pod', pod(), { spec: { containers: [{ image: 'x' }] } })).toThrow('does not contain declared merge key: name');
+    expect(() => strategicMergePatch('Pod', pod(), { spec: { containers: [{ $patch: 'merge' }] } })).toThrow('merging lists cannot yet be specified in the patch');
+    expect(() => strategicMergePatch('Pod', pod(), { metadata: { $patch: 'bogus' } })).toThrow(/unknown patch type: bogus/);
+  });
+});
+
+// ---- kubectl apply ----
+
+const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function manifest(containers: Array<{ name: string; image: string }>) {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers } } },
+  };
+}
+
+// What kubectl does: modified = the manifest with the last-applied annotation set to the manifest itself.
+function withLastApplied(m: any) {
+  const c = structuredClone(m);
+  c.metadata.annotations = { ...(c.metadata.annotations ?? {}), [LAST]: JSON.stringify(m) + '\n' };
+  return c;
+}
+
+// The live object: what the server made of the last apply (defaults and status added).
+function live(m: any) {
+  const c = withLastApplied(m);
+  c.metadata.uid = 'u1';
+  c.metadata.resourceVersion = '5';
+  c.metadata.generation = 1;
+  c.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+  for (const ct of c.spec.template.spec.containers) Object.assign(ct, { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' });
+  c.spec.template.spec.restartPolicy = 'Always';
+  c.status = { replicas: 1, readyReplicas: 1 };
+  return c;
+}
+
+function apply(before: any, after: any) {
+  const original = JSON.parse(live(before).metadata.annotations[LAST]);
+  const modified = withLastApplied(after);
+  const current = live(before);
+  const patch = createThreeWayMergePatch('Deployment', original, modified, current);
+  return { patch, modified, current };
+}
+
+describe('three-way merge patch (kubectl apply)', () => {
+  it('changes an image exactly as kubectl does', () => {
+    const before = manifest([{ name: 'nginx', image: 'nginx:1.25' }]);
+    const after = manifest([{ name: 'nginx', image: 'nginx:1.26' }]);
+    const { patch, modified, current } = apply(before, after);
+    expect(JSON.stringify(patch)).toBe(JSON.stringify({
+      metadata: { annotations: { [LAST]: modified.metadata.annotations[LAST] } },
+      spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ image: 'nginx:1.26', name: 'nginx' }] } } },
+    }));
+    const result = strategicMergePatch('Deployment', current, patch) as any;
+    expect(result.spec.template.spec.containers).toEqual([{ name: 'nginx', image: 'nginx:1.26', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' }]);
+    expect(result.spec.strategy.type).toBe('RollingUpdate');
+    expect(result.status).toEqual({ replicas: 1, readyReplicas: 1 });
+  });
+
+  it('adds a container', () => {
+    const before = manifest([{ name: 'nginx', image: 'nginx:1.25' }]);
+    const after = manifest([{ name: 'nginx', image: 'nginx:1.25' }, { name: 'sidecar', image: 'busybox' }]);
+    const { patch, current } = apply(before, after);
+    expect(JSON.stringify(patch.spec)).toBe('{"template":{"spec":{"$setElementOrder/containers":[{"name":"nginx"},{"name":"sidecar"}],"containers":[{"image":"busybox","name":"sidecar"}]}}}');
+    const result = strategicMergePatch('Deployment', current, patch) as any;
+    expect(result.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['nginx', 'sidecar']);
+  });
+
+  it('removes a container with a $patch: delete item', () => {
+    const before = manifest([{ name: 'nginx', image: 'nginx:1.25' }, { name: 'c2', image: 'busybox' }]);
+    const after = manifest([{ name: 'nginx', image: 'nginx:1.25' }]);
+    const { patch, current } = apply(before, after);
+    expect(JSON.stringify(patch.spec)).toBe('{"template":{"spec":{"$setElementOrder/containers":[{"name":"nginx"}],"containers":[{"$patch":"delete","name":"c2"}]}}}');
+    const result = strategicMergePatch('Deployment', current, patch) as any;
+    expect(result.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['nginx']);
+  });
+
+  it('changes one container and removes another: changes first, deletions last', () => {
+    const before = manifest([{ name: 'a', image: '1' }, { name: 'b', image: '1' }]);
+    const after = manifest([{ name: 'a', image: '2' }]);
+    const { patch } = apply(before, after);
+    expect(JSON.stringify(patch.spec)).toBe('{"template":{"spec":{"$setElementOrder/containers":[{"name":"a"}],"containers":[{"image":"2","name":"a"},{"$patch":"delete","name":"b"}]}}}');
+  });
+
+  it('deletes fields removed from the manifest with null, keeps server-set fields', () => {
+    const before = { ...manifest([{ name: 'nginx', image: 'n' }]), metadata: { name: 'web', namespace: 'default', labels: { a: '1', b: '2' } } };
+    const after = { ...manifest([{ name: 'nginx', image: 'n' }]), metadata: { name: 'web', namespace: 'default', labels: { a: '1' } } };
+    (after.spec as any).replicas = undefined;
+    delete (after.spec as any).replicas;
+    const { patch, current } = apply(before, after);
+    expect(patch.metadata.labels).toEqual({ b: null });
+    expect(patch.spec).toEqual({ replicas: null });
+    const result = strategicMergePatch('Deployment', current, patch) as any;
+    expect(result.metadata.labels).toEqual({ a: '1' });
+    expect(result.spec).not.toHaveProperty('replicas');
+    expect(result.spec.strategy).toBeDefined();
+    expect(result.metadata.uid).toBe('u1');
+  });
+
+  it('is {} when nothing changed', () => {
+    const m = manifest([{ name: 'nginx', image: 'nginx:1.25' }]);
+    expect(apply(m, m).patch).toEqual({});
+  });
+
+  it('uses $deleteFromPrimitiveList for merge-strategy scalar lists', () => {
+    const original = { metadata: { name: 'x', finalizers: ['a', 'b'] } };
+    const modified = { metadata: { name: 'x', finalizers: ['a', 'c'] } };
+    const current = { metadata: { name: 'x', finalizers: ['a', 'b', 'server'] } };
+    const patch = createThreeWayMergePatch('ConfigMap', original, modified, current);
+    expect(JSON.stringify(patch)).toBe('{"metadata":{"$deleteFromPrimitiveList/finalizers":["b"],"$setElementOrder/finalizers":["a","c"],"finalizers":["c"]}}');
+    expect((strategicMergePatch('ConfigMap', current, patch) as any).metadata.finalizers).toEqual(['a', 'c', 'server']);
+  });
+
+  it('refuses to change kind or name', () => {
+    expect(() => createThreeWayMergePatch('Pod', { metadata: { name: 'a' } }, { metadata: { name: 'b' } }, { metadata: { name: 'a' } })).toThrow(PreconditionError);
+  });
+
+  it('computes two-way patches that round-trip', () => {
+    const a = pod();
+    const b = structuredClone(a) as any;
+    b.spec.containers.reverse();
+    b.spec.containers[1].image = 'app:9';
+    delete b.metadata.labels.tier;
+    b.metadata.finalizers = ['b', 'z'];
+    const patch = createTwoWayMergePatch('Pod', a, b);
+    expect(strategicMergePatch('Pod', a, patch)).toEqual(b);
+  });
+});
