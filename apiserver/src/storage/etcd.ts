@@ -38,6 +38,8 @@ export class EtcdStorage implements Storage {
           backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
         }),
       },
+      // gRPC's default 4 MiB receive limit would fail lists of a few thousand objects.
+      grpcOptions: { 'grpc.max_receive_message_length': 1024 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
   }

@@ -31,6 +31,15 @@ describe('EtcdStorage', () => {
     await expect(storage.list(p, { revision: r })).rejects.toMatchObject({ code: 'Compacted' });
   });
 
+  it('lists results larger than gRPC\'s default 4 MiB message limit', async () => {
+    const p = freshPrefix('configmaps');
+    const big = 'x'.repeat(20_000);
+    await Promise.all(Array.from({ length: 260 }, (_, i) => storage.create(`${p}default/c${i}`, { metadata: { name: `c${i}` }, data: { big } })));
+    const l = await storage.list(p);
+    expect(l.items).toHaveLength(260);
+    expect((l.items[0].data as { big: string }).big).toBe(big);
+  });
+
   it('a WatchCache over etcd follows writes, and its revision follows writes elsewhere via progress requests', async () => {
     const p = freshPrefix();
     await storage.create(p + 'default/a', pod('a'));
