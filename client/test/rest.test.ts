@@ -5,6 +5,7 @@ import { StatusError } from '@k8ts/api/status.ts';
 import { RestClient, encodeQuery, parseWarningHeader, errorFromResponse } from '../src/rest.ts';
 import type { RestConfig } from '../src/kubeconfig.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
+import { rejection } from './util.ts';
 
 const cfg = (server: string): RestConfig => ({ server, insecureSkipTLSVerify: false, namespace: 'default', contextName: '' });
 
@@ -32,21 +33,21 @@ describe('RestClient', () => {
   });
 
   it('throws StatusError carrying the server Status', async () => {
-    const err = await rest.request({ path: '/api/v1/namespaces/default/pods/nope' }).catch((e) => e);
+    const err = await rejection(rest.request({ path: '/api/v1/namespaces/default/pods/nope' }));
     expect(err).toBeInstanceOf(StatusError);
     expect(err.code).toBe(404);
     expect(err.reason).toBe('NotFound');
     expect(err.message).toBe('pods "nope" not found');
-    expect(err.status.details.name).toBe('nope');
+    expect(err.status.details?.name).toBe('nope');
   });
 
   it('synthesizes a Status for non-Status error bodies', async () => {
     fake.faults.push({ match: () => true, code: 403, body: 'go away' });
-    const err = await rest.request({ path: '/api/v1/pods' }).catch((e) => e);
+    const err = await rejection(rest.request({ path: '/api/v1/pods' }));
     expect(err).toBeInstanceOf(StatusError);
     expect(err.code).toBe(403);
     expect(err.reason).toBe('Forbidden');
-    expect(err.status.details.causes[0]).toEqual({ reason: 'UnexpectedServerResponse', message: 'go away' });
+    expect(err.status.details?.causes?.[0]).toEqual({ reason: 'UnexpectedServerResponse', message: 'go away' });
     expect(errorFromResponse(500, 'boom', 'text/plain').message).toBe('an error on the server ("boom") has prevented the request from succeeding');
     expect(errorFromResponse(418, '', undefined).message).toBe('the server responded with the status code 418 but did not return more information');
   });
@@ -61,7 +62,7 @@ describe('RestClient', () => {
   it('gives up after maxRetries and throws the last error', async () => {
     const r2 = new RestClient(cfg(fake.url), { backoffBaseMs: 1, maxRetries: 2 });
     fake.faults.push({ match: () => true, code: 503, times: 10 });
-    const err = await r2.request({ path: '/api/v1/pods' }).catch((e) => e);
+    const err = await rejection(r2.request({ path: '/api/v1/pods' }));
     expect(err.code).toBe(503);
     expect(fake.requestsTo('GET', '/api/v1/pods')).toHaveLength(3);
     r2.close();
@@ -77,7 +78,7 @@ describe('RestClient', () => {
 
   it('does not retry a POST on 500 unless asked to', async () => {
     fake.faults.push({ match: (r) => r.method === 'POST', code: 500, times: 1 });
-    const err = await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p3' } } }).catch((e) => e);
+    const err = await rejection(rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p3' } } }));
     expect(err.code).toBe(503); // the injected Status body says ServiceUnavailable
     expect(fake.requestsTo('POST', '/api/v1/namespaces/default/pods')).toHaveLength(1);
     fake.faults.push({ match: (r) => r.method === 'POST', code: 500, times: 1 });
@@ -152,7 +153,7 @@ describe('RestClient', () => {
   });
 
   it('stream throws StatusError when the server refuses', async () => {
-    const err = await rest.stream({ path: '/api/v1/nothing' }).catch((e) => e);
+    const err = await rejection(rest.stream({ path: '/api/v1/nothing' }));
     expect(err).toBeInstanceOf(StatusError);
     expect(err.code).toBe(404);
   });
