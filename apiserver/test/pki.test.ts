@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CA } from '../src/pki/index.ts';
 import {
-  caBundle, certificateSANs, createCA, ensureCA, ensureServingCert, issueClientCert, issueKubeletServingCert,
+  caBundle, certificateSANs, createCA, ensureCA, ensureKubeletServingCert, ensureServingCert, issueClientCert, issueKubeletServingCert,
   issueServingCert, sansCover, verifyIssuedBy, writeCABundle,
 } from '../src/pki/index.ts';
 
@@ -124,6 +124,20 @@ describe('ensureServingCert', () => {
     const moved = await ensureServingCert(d, otherCA, { hosts: ['b.example'], ips: [] });
     expect(moved.reused).toBe(false);
     expect(await verifyIssuedBy(moved.certPem, otherCA)).toBe(true);
+  });
+});
+
+describe('ensureKubeletServingCert', () => {
+  it('keeps the node serving pair until its addresses change', async () => {
+    const d = join(dir, 'kubelet');
+    const first = await ensureKubeletServingCert(d, ca, { nodeName: 'node2', ips: ['10.0.0.12'] });
+    expect(first.reused).toBe(false);
+    expect(first.certPath).toBe(join(d, 'kubelet.crt'));
+    expect(new X509Certificate(first.certPem).subject).toBe('CN=system:node:node2\nO=system:nodes');
+    expect((await ensureKubeletServingCert(d, ca, { nodeName: 'node2', ips: ['10.0.0.12'] })).reused).toBe(true);
+    const moved = await ensureKubeletServingCert(d, ca, { nodeName: 'node2', ips: ['10.0.0.13'] });
+    expect(moved.reused).toBe(false);
+    expect(certificateSANs(moved.certPem)).toEqual({ hosts: ['node2'], ips: ['10.0.0.13'] });
   });
 });
 

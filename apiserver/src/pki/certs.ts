@@ -117,14 +117,26 @@ const renewBefore = 7 * day;
  * the API server defaults plus `sans`; otherwise issues and writes a new pair.
  */
 export async function ensureServingCert(dir: string, ca: CA, sans: Partial<SANs>, name = 'apiserver'): Promise<ServingCertFiles> {
+  const want = apiServerSANs(sans);
+  return ensureCertFiles(dir, name, ca, want, () => issueServingCert(ca, want));
+}
+
+/** The kubelet's serving certificate, kept as dir/kubelet.crt and dir/kubelet.key like ensureServingCert. */
+export async function ensureKubeletServingCert(
+  dir: string, ca: CA, opts: { nodeName: string; hosts?: string[]; ips?: string[] },
+): Promise<ServingCertFiles> {
+  const want = mergeSANs({ hosts: [opts.nodeName, ...(opts.hosts ?? [])], ips: opts.ips ?? [] });
+  return ensureCertFiles(dir, 'kubelet', ca, want, () => issueKubeletServingCert(ca, opts));
+}
+
+async function ensureCertFiles(dir: string, name: string, ca: CA, want: SANs, issue: () => Promise<KeyPairPem>): Promise<ServingCertFiles> {
   const certPath = join(dir, `${name}.crt`);
   const keyPath = join(dir, `${name}.key`);
-  const want = apiServerSANs(sans);
   const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
   if (certPem !== undefined && keyPem !== undefined && (await reusable(certPem, keyPem, ca, want))) {
     return { certPem, keyPem, certPath, keyPath, reused: true };
   }
-  const issued = await issueServingCert(ca, want);
+  const issued = await issue();
   await writeSecretFile(keyPath, issued.keyPem);
   await writePublicFile(certPath, issued.certPem);
   return { ...issued, certPath, keyPath, reused: false };

@@ -3,7 +3,7 @@ export type { CA } from './ca.ts';
 export { caCommonName, createCA, ensureCA, loadCA } from './ca.ts';
 export type { CertSpec, KeyPairPem, ServingCertFiles, ServingCertOptions } from './certs.ts';
 export {
-  apiServerSANs, ensureServingCert, issueCert, issueClientCert, issueKubeletServingCert, issueServingCert,
+  apiServerSANs, ensureKubeletServingCert, ensureServingCert, issueCert, issueClientCert, issueKubeletServingCert, issueServingCert,
   subjectName, tlsServerOptions, verifyIssuedBy,
 } from './certs.ts';
 export type { SANs } from './san.ts';
