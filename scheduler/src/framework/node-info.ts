@@ -1,0 +1,104 @@
+import type { Node, Pod } from 'kubernetes-types/core/v1';
+import { Resource } from './resource.ts';
+import { HostPortInfo, podHostPorts } from './host-ports.ts';
+import { PodInfo, hasAffinity, hasRequiredAntiAffinity, podKey } from './pod-info.ts';
+
+/** Size of an image and on how many nodes it is present (upstream ImageStateSummary). */
+export interface ImageStateSummary {
+  size: number;
+  numNodes: number;
+}
+
+let generationCounter = 0;
+export function nextGeneration(): number {
+  return ++generationCounter;
+}
+
+/** Node-level aggregated information (upstream framework.NodeInfo). */
+export class NodeInfo {
+  node: Node | null = null;
+  pods: PodInfo[] = [];
+  podsWithAffinity: PodInfo[] = [];
+  podsWithRequiredAntiAffinity: PodInfo[] = [];
+  usedPorts = new HostPortInfo();
+  /** Sum of the requests of all pods on the node (incl. assumed ones). */
+  requested = new Resource();
+  /** Same with 100m/200Mi counted for containers without cpu/memory requests (for scoring). */
+  nonZeroRequested = new Resource();
+  allocatable = new Resource();
+  imageStates = new Map<string, ImageStateSummary>();
+  generation = nextGeneration();
+
+  constructor(node?: Node | null, ...pods: Pod[]) {
+    if (node) this.setNode(node);
+    for (const p of pods) this.addPod(p);
+  }
+
+  get name(): string {
+    return this.node?.metadata?.name ?? '';
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string>);
+    this.generation = nextGeneration();
+  }
+
+  removeNode(): void {
+    this.node = null;
+    this.generation = nextGeneration();
+  }
+
+  addPod(pod: Pod): void {
+    this.addPodInfo(new PodInfo(pod));
+  }
+
+  addPodInfo(pi: PodInfo): void {
+    this.pods.push(pi);
+    if (hasAffinity(pi.pod)) this.podsWithAffinity.push(pi);
+    if (hasRequiredAntiAffinity(pi.pod)) this.podsWithRequiredAntiAffinity.push(pi);
+    this.update(pi, 1);
+  }
+
+  /** Removes the pod with the same key; returns false if it was not on this node. */
+  removePod(pod: Pod): boolean {
+    const key = podKey(pod);
+    const i = this.pods.findIndex((p) => podKey(p.pod) === key);
+    if (i < 0) return false;
+    const [pi] = this.pods.splice(i, 1);
+    const drop = (arr: PodInfo[]) => {
+      const j = arr.findIndex((p) => podKey(p.pod) === key);
+      if (j >= 0) arr.splice(j, 1);
+    };
+    drop(this.podsWithAffinity);
+    drop(this.podsWithRequiredAntiAffinity);
+    this.update(pi, -1);
+    return true;
+  }
+
+  private update(pi: PodInfo, sign: 1 | -1): void {
+    this.requested.add(pi.requests, sign);
+    this.nonZeroRequested.add(pi.nonZeroRequests, sign);
+    for (const hp of podHostPorts(pi.pod)) {
+      if (sign > 0) this.usedPorts.add(hp);
+      else this.usedPorts.remove(hp);
+    }
+    this.generation = nextGeneration();
+  }
+
+  /** A copy that can be changed without affecting this one (PodInfos are shared, they are immutable). */
+  clone(): NodeInfo {
+    const c = new NodeInfo();
+    c.node = this.node;
+    c.pods = [...this.pods];
+    c.podsWithAffinity = [...this.podsWithAffinity];
+    c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
+    c.usedPorts = this.usedPorts.clone();
+    c.requested = this.requested.clone();
+    c.nonZeroRequested = this.nonZeroRequested.clone();
+    c.allocatable = this.allocatable.clone();
+    c.imageStates = new Map(this.imageStates);
+    c.generation = this.generation;
+    return c;
+  }
+}

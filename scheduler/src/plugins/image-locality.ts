@@ -1,0 +1,37 @@
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { CycleState } from '../framework/cycle-state.ts';
+import { MAX_NODE_SCORE, type ScorePlugin } from '../framework/interface.ts';
+import type { NodeInfo } from '../framework/node-info.ts';
+
+const MB = 1024 * 1024;
+const MIN_THRESHOLD = 23 * MB;
+const MAX_CONTAINER_THRESHOLD = 1000 * MB;
+
+/** Adds ":latest" to image names without a tag or digest, as the kubelet reports them. */
+export function normalizedImageName(name: string): string {
+  const lastSlash = name.lastIndexOf('/');
+  const lastPart = name.slice(lastSlash + 1);
+  if (!lastPart.includes(':') && !name.includes('@')) return `${name}:latest`;
+  return name;
+}
+
+/** Scores nodes that already have the pod's images, weighted by image size and how widely the image is spread. */
+export class ImageLocality implements ScorePlugin {
+  readonly name = 'ImageLocality';
+
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+    const totalNumNodes = state.snapshot.numNodes();
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    let sum = 0;
+    for (const c of containers) {
+      if (!c.image) continue;
+      const st = nodeInfo.imageStates.get(normalizedImageName(c.image));
+      if (st && totalNumNodes > 0) sum += Math.trunc(st.size * (st.numNodes / totalNumNodes));
+    }
+    const maxThreshold = MAX_CONTAINER_THRESHOLD * containers.length;
+    if (sum < MIN_THRESHOLD) sum = MIN_THRESHOLD;
+    else if (sum > maxThreshold) sum = maxThreshold;
+    if (maxThreshold <= MIN_THRESHOLD) return 0;
+    return Math.trunc((MAX_NODE_SCORE * (sum - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD));
+  }
+}

@@ -1,0 +1,59 @@
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { CycleState, StateData } from '../framework/cycle-state.ts';
+import { MAX_NODE_SCORE, type ClusterEvent, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
+import type { NodeInfo } from '../framework/node-info.ts';
+import { podRequests, type Resource } from '../framework/resource.ts';
+import { Status, type MaybeStatus } from '../framework/status.ts';
+import { DEFAULT_SCORING_RESOURCES, allocatableAndRequested, type ResourceSpec } from './node-resources-fit.ts';
+
+const KEY = 'PreScoreNodeResourcesBalancedAllocation';
+
+class ReqState implements StateData {
+  readonly req: Resource;
+  constructor(r: Resource) {
+    this.req = r;
+  }
+  clone(): StateData {
+    return this;
+  }
+}
+
+/** Favors nodes whose requested fractions of cpu and memory stay close to each other (1 - standard deviation). */
+export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
+  readonly name = 'NodeResourcesBalancedAllocation';
+  readonly resources: ResourceSpec[];
+
+  constructor(resources: ResourceSpec[] = DEFAULT_SCORING_RESOURCES) {
+    this.resources = resources;
+  }
+
+  eventsToRegister(): ClusterEvent[] {
+    return [];
+  }
+
+  preScore(state: CycleState, pod: Pod): MaybeStatus {
+    const req = podRequests(pod);
+    // Best-effort pods do not change the balance of a node.
+    if (this.resources.every((r) => req.get(r.name) === 0)) return Status.skip();
+    state.write(KEY, new ReqState(req));
+    return null;
+  }
+
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+    const req = state.read<ReqState>(KEY)?.req ?? podRequests(pod);
+    const fractions: number[] = [];
+    for (const r of this.resources) {
+      const [alloc, requested] = allocatableAndRequested(nodeInfo, req, r.name, false);
+      if (alloc === 0) continue;
+      fractions.push(Math.min(1, requested / alloc));
+    }
+    let std = 0;
+    if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
+    else if (fractions.length > 2) {
+      const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+      const variance = fractions.reduce((a, f) => a + (f - mean) * (f - mean), 0) / fractions.length;
+      std = Math.sqrt(variance);
+    }
+    return Math.trunc((1 - std) * MAX_NODE_SCORE);
+  }
+}

@@ -1,0 +1,129 @@
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { CycleState, StateData } from '../framework/cycle-state.ts';
+import {
+  MAX_NODE_SCORE,
+  type ClusterEvent,
+  type FilterPlugin,
+  type PreFilterPlugin,
+  type PreFilterResult,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from '../framework/interface.ts';
+import type { NodeInfo } from '../framework/node-info.ts';
+import { podRequests, type Resource } from '../framework/resource.ts';
+import { Status, type MaybeStatus } from '../framework/status.ts';
+
+export interface InsufficientResource {
+  resourceName: string;
+  reason: string;
+  requested: number;
+  used: number;
+  capacity: number;
+}
+
+/** fitsRequest: which resources the node lacks for the pod's request (reasons in upstream order). */
+export function fitsRequest(req: Resource, nodeInfo: NodeInfo): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  const alloc = nodeInfo.allocatable;
+  const used = nodeInfo.requested;
+  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) {
+    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: nodeInfo.pods.length, capacity: alloc.allowedPodNumber });
+  }
+  if (req.isZero()) return out;
+  const check = (name: string, want: number, have: number, usedAmt: number) => {
+    if (want > 0 && want > have - usedAmt) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: usedAmt, capacity: have });
+  };
+  check('cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
+  check('memory', req.memory, alloc.memory, used.memory);
+  check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  for (const name of [...req.scalar.keys()].sort()) {
+    check(name, req.scalar.get(name)!, alloc.scalar.get(name) ?? 0, used.scalar.get(name) ?? 0);
+  }
+  return out;
+}
+
+const PRE_FILTER_KEY = 'PreFilterNodeResourcesFit';
+const PRE_SCORE_KEY = 'PreScoreNodeResourcesFit';
+
+class RequestState implements StateData {
+  readonly req: Resource;
+  constructor(r: Resource) {
+    this.req = r;
+  }
+  clone(): StateData {
+    return this;
+  }
+}
+
+export interface ResourceSpec {
+  name: string;
+  weight: number;
+}
+
+export const DEFAULT_SCORING_RESOURCES: ResourceSpec[] = [
+  { name: 'cpu', weight: 1 },
+  { name: 'memory', weight: 1 },
+];
+
+/**
+ * Requested amount of `resource` on the node after adding the pod, and the allocatable amount.
+ * Scoring with nonZero uses the 100m/200Mi defaults for cpu/memory (NonZeroRequested).
+ */
+export function allocatableAndRequested(nodeInfo: NodeInfo, podReq: Resource, resource: string, nonZero: boolean): [number, number] {
+  const nodeReq = nonZero ? nodeInfo.nonZeroRequested : nodeInfo.requested;
+  return [nodeInfo.allocatable.get(resource), nodeReq.get(resource) + podReq.get(resource)];
+}
+
+function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+/** Checks cpu, memory, ephemeral-storage, pod count and extended resources; scores by LeastAllocated. */
+export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = 'NodeResourcesFit';
+  readonly resources: ResourceSpec[];
+
+  constructor(resources: ResourceSpec[] = DEFAULT_SCORING_RESOURCES) {
+    this.resources = resources;
+  }
+
+  eventsToRegister(): ClusterEvent[] {
+    return [
+      { resource: 'AssignedPod', action: 'Delete' },
+      { resource: 'Pod', action: 'Update' },
+      { resource: 'Node', action: 'Add' },
+      { resource: 'Node', action: 'Update' },
+    ];
+  }
+
+  preFilter(state: CycleState, pod: Pod): { result?: PreFilterResult | null; status?: MaybeStatus } {
+    state.write(PRE_FILTER_KEY, new RequestState(podRequests(pod)));
+    return {};
+  }
+
+  filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
+    const req = state.read<RequestState>(PRE_FILTER_KEY)?.req ?? podRequests(pod);
+    const insufficient = fitsRequest(req, nodeInfo);
+    if (insufficient.length === 0) return null;
+    return Status.unschedulable(...insufficient.map((r) => r.reason));
+  }
+
+  preScore(state: CycleState, pod: Pod): MaybeStatus {
+    state.write(PRE_SCORE_KEY, new RequestState(podRequests(pod, true)));
+    return null;
+  }
+
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+    const req = state.read<RequestState>(PRE_SCORE_KEY)?.req ?? podRequests(pod, true);
+    let score = 0;
+    let weightSum = 0;
+    for (const r of this.resources) {
+      const [alloc, requested] = allocatableAndRequested(nodeInfo, req, r.name, true);
+      if (alloc === 0) continue;
+      score += leastRequestedScore(requested, alloc) * r.weight;
+      weightSum += r.weight;
+    }
+    return weightSum === 0 ? 0 : Math.trunc(score / weightSum);
+  }
+}

@@ -1,0 +1,54 @@
+import type { NamespaceLabels } from '../framework/pod-info.ts';
+import type { PluginEntry, Profile } from '../framework/runtime.ts';
+import type { PreemptionOptions } from '../preemption.ts';
+import { DefaultBinder, type BindFunc } from './default-binder.ts';
+import { DefaultPreemption } from './default-preemption.ts';
+import { ImageLocality } from './image-locality.ts';
+import { InterPodAffinity } from './inter-pod-affinity.ts';
+import { NodeAffinity } from './node-affinity.ts';
+import { NodeName } from './node-name.ts';
+import { NodePorts } from './node-ports.ts';
+import { NodeResourcesBalancedAllocation } from './node-resources-balanced-allocation.ts';
+import { NodeResourcesFit } from './node-resources-fit.ts';
+import { NodeUnschedulable } from './node-unschedulable.ts';
+import { PodTopologySpread } from './pod-topology-spread.ts';
+import { TaintToleration } from './taint-toleration.ts';
+
+export interface DefaultProfileOptions {
+  schedulerName?: string;
+  bind?: BindFunc;
+  percentageOfNodesToScore?: number;
+  namespaceLabels?: NamespaceLabels;
+  preemption?: PreemptionOptions;
+}
+
+/**
+ * The default plugins in upstream's order (filters run in this order, so the first failing one names the reason),
+ * with the default score weights: TaintToleration 3, NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2,
+ * NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality 1.
+ */
+export function defaultPlugins(opts: DefaultProfileOptions = {}): PluginEntry[] {
+  const entries: PluginEntry[] = [
+    { plugin: new NodeUnschedulable() },
+    { plugin: new NodeName() },
+    { plugin: new TaintToleration(), weight: 3 },
+    { plugin: new NodeAffinity(), weight: 2 },
+    { plugin: new NodePorts() },
+    { plugin: new NodeResourcesFit(), weight: 1 },
+    { plugin: new PodTopologySpread(), weight: 2 },
+    { plugin: new InterPodAffinity({ namespaceLabels: opts.namespaceLabels }), weight: 2 },
+    { plugin: new DefaultPreemption(opts.preemption) },
+    { plugin: new NodeResourcesBalancedAllocation(), weight: 1 },
+    { plugin: new ImageLocality(), weight: 1 },
+  ];
+  if (opts.bind) entries.push({ plugin: new DefaultBinder(opts.bind) });
+  return entries;
+}
+
+export function defaultProfile(opts: DefaultProfileOptions = {}): Profile {
+  return {
+    schedulerName: opts.schedulerName ?? 'default-scheduler',
+    plugins: defaultPlugins(opts),
+    percentageOfNodesToScore: opts.percentageOfNodesToScore,
+  };
+}
