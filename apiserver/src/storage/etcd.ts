@@ -216,6 +216,8 @@ class EtcdWatch implements WatchHandle {
   private generation = 0;
   private timers = new Set<NodeJS.Timeout>();
   private progressWanted = false;
+  /** Until then the watcher may still be catching up on history (see onResponse). */
+  private catchUpUntil = 0;
 
   constructor(client: Etcd3, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
     this.client = client;
@@ -288,6 +290,9 @@ class EtcdWatch implements WatchHandle {
     }
     if (res.created) {
       this.created = true;
+      // Started at or before the store's revision: etcd replays history to this watcher in the background for a
+      // short while, during which etcd 3.4 answers progress requests with a revision it has not sent yet.
+      if (Number(res.header.revision) > this.lastRevision) this.catchUpUntil = Date.now() + 500;
       this.backoff = this.retryMs;
       if (this.progressWanted) {
         this.progressWanted = false;
@@ -299,10 +304,11 @@ class EtcdWatch implements WatchHandle {
       // A progress notification. etcd before 3.4.25 may send a requested one ahead of events already queued for
       // the stream (etcd-io/etcd#15220); waiting briefly lets any such events arrive (and be delivered) first.
       const revision = Number(res.header.revision);
+      const delay = Math.max(100, this.catchUpUntil - Date.now());
       const t = setTimeout(() => {
         this.timers.delete(t);
         if (!this.stopped && gen === this.generation) this.handlers.onProgress?.(Math.max(revision, this.lastRevision));
-      }, 100);
+      }, delay);
       this.timers.add(t);
       return;
     }
