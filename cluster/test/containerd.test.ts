@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCri, type CriClient } from '@k8ts/kubelet/cri/client.ts';
@@ -16,7 +17,10 @@ const ip = (...args: string[]) => run('ip', args);
 
 describe('containerd CRI in a network namespace', () => {
   const tag = randomBytes(3).toString('hex');
-  const octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
+  // A /30 for the veth and a /24 for pods that no concurrently running test is using.
+  const used = execFileSync('ip', ['-o', '-4', 'addr']).toString();
+  let octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
+  while (used.includes(`10.250.${octet}.`)) octet = 16 + ((octet - 15) % 200);
   const netns = `k8ts-test-${tag}`;
   const hostVeth = `k8tsh${tag}`;
   const nodeVeth = `k8tsn${tag}`;
@@ -158,6 +162,33 @@ describe('containerd CRI in a network namespace', () => {
     expect(await cri!.listPodSandbox()).toEqual([]);
   }, 60_000);
 
+  it('publishes a hostPort on the node address through the portmap plugin', async () => {
+    const hostPort = 30000 + (parseInt(tag.slice(2), 16) % 2000);
+    const sandboxConfig: PodSandboxConfig = {
+      metadata: { name: 'web', namespace: 'default', uid: `uid-web-${tag}`, attempt: 0 },
+      logDirectory: join(dir, 'pods', `default_web_uid-web-${tag}`),
+      portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort }],
+    };
+    let t = performance.now();
+    const sandboxId = await cri!.runPodSandbox(sandboxConfig);
+    timings.RunPodSandboxWithHostPort = Math.round(performance.now() - t);
+    t = performance.now();
+    const containerId = await cri!.createContainer(sandboxId, {
+      metadata: { name: 'httpd' }, image: { image: 'busybox' },
+      command: ['sh', '-c', 'mkdir -p /www && echo served-by-pod > /www/index.html && exec httpd -f -p 8080 -h /www'],
+      logPath: 'httpd/0.log',
+    }, sandboxConfig);
+    await cri!.startContainer(containerId);
+    timings.CreateStartContainer2 = Math.round(performance.now() - t);
+    const body = await waitForAsync(async () => {
+      try { return await (await fetch(`http://${nodeAddr}:${hostPort}/index.html`, { signal: AbortSignal.timeout(1000) })).text(); } catch { return ''; }
+    }, (b) => b !== '');
+    expect(body).toBe('served-by-pod\n');
+    await cri!.stopPodSandbox(sandboxId);
+    await cri!.removePodSandbox(sandboxId);
+    expect(await cri!.listContainers({ podSandboxId: sandboxId })).toEqual([]);
+  }, 60_000);
+
   it('stop() kills containers and shims a running pod leaves behind and unmounts everything', async () => {
     const sandboxConfig: PodSandboxConfig = {
       metadata: { name: 'left', namespace: 'default', uid: `uid-left-${tag}`, attempt: 0 },
@@ -193,6 +224,15 @@ function processState(pid: number): string {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
   } catch {
     return 'gone';
+  }
+}
+
+async function waitForAsync<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
