@@ -80,20 +80,25 @@ describe('EtcdStorage watch across an etcd restart', () => {
     storage = new EtcdStorage({ endpoints: etcd.endpoint, watchRetryMs: 100 });
     const p = freshPrefix();
     const w = collect(storage, p, await storage.currentRevision());
+    const cache = new WatchCache(storage, p, { progressIntervalMs: 0 });
+    await cache.start();
+    const cached: string[] = [];
+    const cacheErrors: unknown[] = [];
+    cache.watch(cache.revision(), { onEvent: (e) => { cached.push(`${e.type} ${e.object.metadata.name}`); }, onError: (e) => { cacheErrors.push(e); } });
     try {
-      await storage.create(p + 'a', pod('a'));
+      await storage.create(p + 'default/a', pod('a'));
       await w.waitEvents(1);
 
       await etcd.stop({ keepData: true });
       etcd = undefined;
       // While etcd is down, requests fail as Unavailable.
-      await expect(storage.get(p + 'a')).rejects.toMatchObject({ code: 'Unavailable' });
+      await expect(storage.get(p + 'default/a')).rejects.toMatchObject({ code: 'Unavailable' });
       etcd = await startEtcd({ dataDir, clientPort });
 
       // Writes right after the restart, probably before the watch is re-established.
-      await storage.update(p + 'a', (o) => ({ ...o, spec: { nodeName: 'n1' } }));
-      await storage.create(p + 'b', pod('b'));
-      await storage.delete(p + 'a');
+      await storage.update(p + 'default/a', (o) => ({ ...o, spec: { nodeName: 'n1' } }));
+      await storage.create(p + 'default/b', pod('b'));
+      await storage.delete(p + 'default/a');
       const events = await w.waitEvents(4, 20_000);
       await new Promise((r) => setTimeout(r, 200));
       expect(w.errors).toEqual([]);
@@ -101,8 +106,14 @@ describe('EtcdStorage watch across an etcd restart', () => {
       const revs = events.map((e) => e.revision);
       expect(new Set(revs).size).toBe(4);
       expect([...revs].sort((x, y) => x - y)).toEqual(revs);
+      // The watch cache on top saw the same, without being reinitialized.
+      await until(() => cached.length === 4);
+      expect(cached).toEqual(['ADDED a', 'MODIFIED a', 'ADDED b', 'DELETED a']);
+      expect(cacheErrors).toEqual([]);
+      expect(cache.list().items.map((o) => o.metadata.name)).toEqual(['b']);
     } finally {
       w.handle.stop();
+      cache.stop();
     }
   });
 });
