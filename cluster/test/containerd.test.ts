@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCri, type CriClient } from '@k8ts/kubelet/cri/client.ts';
 import type { PodSandboxConfig } from '@k8ts/kubelet/cri/types.ts';
+import { parseCriLog } from '@k8ts/kubelet/cri/logs.ts';
 import { startContainerd, mountsUnder, shimPids, type Containerd } from '../src/containerd.ts';
 import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../src/images/index.ts';
 import { run } from '../src/images/run.ts';
@@ -129,6 +130,7 @@ describe('containerd CRI in a network namespace', () => {
 
     const log = await waitFor(() => (existsSync(cs.logPath) ? readFileSync(cs.logPath, 'utf8') : ''), (s) => s.includes('hello'));
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) stdout F hello\n$/);
+    expect(parseCriLog(log).map((l) => [l.stream, l.partial, l.content])).toEqual([['stdout', false, 'hello']]);
 
     t = performance.now();
     const hi = await cri!.execSync(containerId, ['echo', 'hi'], 10);
