@@ -262,7 +262,7 @@ export class FakeApiServer {
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.code === 0) { req.socket.destroy(); return; }
-      const body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? errors.serviceUnavailable('injected').status);
+      const body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'injected fault', reason: fault.code === 503 ? 'ServiceUnavailable' : fault.code === 429 ? 'TooManyRequests' : fault.code >= 500 ? 'InternalError' : 'BadRequest', code: fault.code });
       res.writeHead(fault.code, { 'content-type': typeof fault.body === 'string' ? 'text/plain' : 'application/json', ...fault.headers });
       res.end(body);
       return;
