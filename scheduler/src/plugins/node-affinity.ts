@@ -16,6 +16,7 @@ import { nodeSelectorMatches, nodeSelectorTermMatches } from '../framework/label
 import { Status, type MaybeStatus } from '../framework/status.ts';
 
 export const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector";
+export const errReasonConflict = 'pod affinity terms conflict';
 
 /** nodeSelector and required node affinity (component-helpers' RequiredNodeAffinity.Match). */
 export function requiredNodeAffinityMatches(pod: Pod, node: Node): boolean {
@@ -55,7 +56,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     const hasRequired = !!pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (!hasRequired && !Object.keys(pod.spec?.nodeSelector ?? {}).length) return { status: Status.skip() };
     const names = nodeNamesFromAffinity(pod);
-    if (names && names.size === 0) return { status: Status.unresolvable(ErrReasonPod) };
+    if (names && names.size === 0) return { status: Status.unresolvable(errReasonConflict) };
     return { result: names ? { nodeNames: names } : null };
   }
 

@@ -19,6 +19,8 @@ export interface InsufficientResource {
   requested: number;
   used: number;
   capacity: number;
+  /** The request exceeds the node's allocatable even when empty: preemption cannot help. */
+  unresolvable: boolean;
 }
 
 /** fitsRequest: which resources the node lacks for the pod's request (reasons in upstream order). */
@@ -27,11 +29,20 @@ export function fitsRequest(req: Resource, nodeInfo: NodeInfo): InsufficientReso
   const alloc = nodeInfo.allocatable;
   const used = nodeInfo.requested;
   if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) {
-    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: nodeInfo.pods.length, capacity: alloc.allowedPodNumber });
+    out.push({
+      resourceName: 'pods',
+      reason: 'Too many pods',
+      requested: 1,
+      used: nodeInfo.pods.length,
+      capacity: alloc.allowedPodNumber,
+      unresolvable: false,
+    });
   }
   if (req.isZero()) return out;
   const check = (name: string, want: number, have: number, usedAmt: number) => {
-    if (want > 0 && want > have - usedAmt) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: usedAmt, capacity: have });
+    if (want > 0 && want > have - usedAmt) {
+      out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: usedAmt, capacity: have, unresolvable: want > have });
+    }
   };
   check('cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
   check('memory', req.memory, alloc.memory, used.memory);
@@ -106,7 +117,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const req = state.read<RequestState>(PRE_FILTER_KEY)?.req ?? podRequests(pod);
     const insufficient = fitsRequest(req, nodeInfo);
     if (insufficient.length === 0) return null;
-    return Status.unschedulable(...insufficient.map((r) => r.reason));
+    const reasons = insufficient.map((r) => r.reason);
+    return insufficient.some((r) => r.unresolvable) ? Status.unresolvable(...reasons) : Status.unschedulable(...reasons);
   }
 
   preScore(state: CycleState, pod: Pod): MaybeStatus {
