@@ -25,15 +25,17 @@ type Queued = { event: StorageEvent } | { progress: number } | { error: StorageE
 
 class MemoryWatcher implements WatchHandle {
   readonly prefix: string;
+  readonly after: number;
   private readonly handlers: WatchHandlers;
   private readonly owner: MemoryStorage;
   private queue: Queued[] = [];
   private scheduled = false;
   private stopped = false;
 
-  constructor(owner: MemoryStorage, prefix: string, handlers: WatchHandlers) {
+  constructor(owner: MemoryStorage, prefix: string, after: number, handlers: WatchHandlers) {
     this.owner = owner;
     this.prefix = prefix;
+    this.after = after;
     this.handlers = handlers;
   }
 
@@ -60,7 +62,7 @@ class MemoryWatcher implements WatchHandle {
   }
 
   requestProgress(): void {
-    this.push({ progress: this.owner.revisionNow() });
+    this.push({ progress: Math.max(this.after, this.owner.revisionNow()) });
   }
 
   stop(): void {
@@ -151,7 +153,7 @@ export class MemoryStorage implements Storage {
   }
 
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): WatchHandle {
-    const w = new MemoryWatcher(this, prefix, handlers);
+    const w = new MemoryWatcher(this, prefix, afterRevision, handlers);
     if (afterRevision + 1 < this.compactRev) {
       w.push({ error: compacted(prefix, this.compactRev) });
       return w;
@@ -219,7 +221,7 @@ export class MemoryStorage implements Storage {
     if (prev?.data != null) entry.prev = { rev: prev.rev, data: prev.data };
     this.log.push(entry);
     for (const w of this.watchers) {
-      if (key.startsWith(w.prefix)) w.push({ event: toEvent(entry) });
+      if (rev > w.after && key.startsWith(w.prefix)) w.push({ event: toEvent(entry) });
     }
     return rev;
   }

@@ -276,6 +276,20 @@ export function storageContract(getStorage: () => Storage): void {
       }
     });
 
+    it('a watch from a future revision delivers only changes after it', async () => {
+      const s = getStorage();
+      const p = freshPrefix();
+      const w = collect(s, p, (await s.currentRevision()) + 2);
+      try {
+        for (const n of ['a', 'b', 'c']) await s.create(p + n, pod(n));
+        await w.waitEvents(1);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(w.events.map((e) => e.object.metadata.name)).toEqual(['c']);
+      } finally {
+        w.handle.stop();
+      }
+    });
+
     it('answers a progress request with a revision covering all delivered events', async () => {
       const s = getStorage();
       const p = freshPrefix();
