@@ -1,17 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCri, type CriClient } from '../src/cri/client.ts';
 import { CriError, isNotFound, isUnavailable } from '../src/cri/errors.ts';
 import { normalizeImageRef } from '../src/cri/image-ref.ts';
+import { parseCriLog } from '../src/cri/logs.ts';
 import { startFakeCriServer, type FakeCriServer } from '../src/cri/fake-server.ts';
 import type { ContainerConfig, PodSandboxConfig } from '../src/cri/types.ts';
+
+const logRoot = mkdtempSync(join(tmpdir(), 'k8ts-fakecri-logs-'));
+afterAll(() => rmSync(logRoot, { recursive: true, force: true }));
 
 const sandboxConfig = (name: string): PodSandboxConfig => ({
   metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 },
   hostname: name,
-  logDirectory: `/var/log/pods/default_${name}_uid-${name}`,
+  logDirectory: join(logRoot, `default_${name}_uid-${name}`),
   labels: { 'io.kubernetes.pod.name': name, app: 'web' },
   annotations: { note: 'kept' },
 });
@@ -31,7 +35,7 @@ describe('CRI client against the fake CRI server', () => {
     fake = await startFakeCriServer({
       images: ['registry.k8s.io/pause:3.10'],
       pullable: (ref) => !ref.includes('missing'),
-      onStart: (c) => (c.metadata.name === 'job' ? { exitCode: 3, afterMs: 20 } : undefined),
+      onStart: (c) => (c.metadata.name === 'job' ? { stdout: ['working', 'done'], stderr: ['warn'], exitCode: 3, afterMs: 20 } : undefined),
       exec: (_id, cmd) => (cmd[0] === 'false' ? { stderr: 'nope', exitCode: 1 } : { stdout: `${cmd.slice(1).join(' ')}\n` }),
     });
     cri = await connectCri(fake.socketPath, { timeoutMs: 5000 });
@@ -129,6 +133,9 @@ describe('CRI client against the fake CRI server', () => {
     await new Promise((r) => setTimeout(r, 60));
     const st = (await cri.containerStatus(job)).status!;
     expect([st.state, st.exitCode, st.reason]).toEqual(['CONTAINER_EXITED', 3, 'Error']);
+    const log = parseCriLog(readFileSync(st.logPath, 'utf8'));
+    expect(log.map((l) => [l.stream, l.content])).toEqual([['stdout', 'working'], ['stdout', 'done'], ['stderr', 'warn']]);
+    expect(log[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
 
     const app = await cri.createContainer(sandboxId, containerConfig('app'), sc);
     await cri.startContainer(app);

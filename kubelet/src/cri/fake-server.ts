@@ -3,9 +3,9 @@
 // CREATED -> RUNNING -> EXITED, and tests script exits, exec results, pull failures and errors.
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runtimeV1, maxMsgSize } from './proto.ts';
 import { normalizeImageRef } from './image-ref.ts';
 import type { CriCode } from './errors.ts';
@@ -15,7 +15,16 @@ import type {
 } from './types.ts';
 
 export interface FakeExecResult { stdout?: string | Buffer; stderr?: string | Buffer; exitCode?: number }
-export interface FakeContainerExit { exitCode: number; afterMs?: number; reason?: string; message?: string }
+/** What a started container does: print lines (written to its CRI log file) and maybe exit. */
+export interface FakeContainerScript {
+  stdout?: string[];
+  stderr?: string[];
+  /** Exit with this code (after afterMs); runs until stopped when absent. */
+  exitCode?: number;
+  afterMs?: number;
+  reason?: string;
+  message?: string;
+}
 
 export interface FakeCriOptions {
   /** Socket path; a fresh one in a temporary directory when absent. */
@@ -27,7 +36,7 @@ export interface FakeCriOptions {
   /** Pod addresses come from this /24 (first three octets); default '10.88.0'. */
   podCidrPrefix?: string;
   /** Decides, when a container starts, whether and when it exits by itself. */
-  onStart?: (config: ContainerConfig, containerId: string) => FakeContainerExit | undefined;
+  onStart?: (config: ContainerConfig, containerId: string) => FakeContainerScript | undefined;
   /** ExecSync results; default: exit 0 with no output. */
   exec?: (containerId: string, cmd: string[]) => FakeExecResult;
   /** Exit code a container reports after StopContainer; default 137 (killed). */
@@ -254,9 +263,18 @@ export async function startFakeCriServer(o: FakeCriOptions = {}): Promise<FakeCr
       if (c.state !== 'CONTAINER_CREATED') throw new RpcError('UNKNOWN', `container ${c.id} is in ${c.state} state, want CONTAINER_CREATED`);
       c.state = 'CONTAINER_RUNNING';
       c.startedAt = nowNs();
-      const exit = o.onStart?.(c.config, c.id);
-      if (exit) {
-        const t = setTimeout(() => { timers.delete(t); exitContainer(c.id, exit.exitCode, exit.reason, exit.message); }, exit.afterMs ?? 0);
+      const script = o.onStart?.(c.config, c.id);
+      if (script && c.logPath) {
+        const ts = new Date().toISOString().replace('Z', '000000Z'); // RFC3339Nano-like: ns digits
+        const lines = [...(script.stdout ?? []).map((l) => `${ts} stdout F ${l}\n`), ...(script.stderr ?? []).map((l) => `${ts} stderr F ${l}\n`)];
+        if (lines.length > 0) {
+          mkdirSync(dirname(c.logPath), { recursive: true });
+          appendFileSync(c.logPath, lines.join(''));
+        }
+      }
+      if (script?.exitCode !== undefined) {
+        const code = script.exitCode;
+        const t = setTimeout(() => { timers.delete(t); exitContainer(c.id, code, script.reason, script.message); }, script.afterMs ?? 0);
         timers.add(t);
       }
       return {};
