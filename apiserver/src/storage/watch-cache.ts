@@ -186,18 +186,20 @@ export class WatchCache {
     this.storageWatch?.stop();
     this.storageWatch = undefined;
     this.closeAllWatchers('watch cache reinitialized');
+    let listRevision: number;
     for (;;) {
       if (this.stopped) return;
       try {
         const list = await this.storage.list(this.prefix);
         if (this.stopped) return;
         this.replace(list.items, list.revision);
+        listRevision = list.revision;
         break;
       } catch {
         await new Promise((r) => setTimeout(r, this.retryMs));
       }
     }
-    this.storageWatch = this.storage.watch(this.prefix, this.rev, {
+    this.storageWatch = this.storage.watch(this.prefix, listRevision, {
       onEvent: (e) => this.onStorageEvent(e),
       onError: () => {
         // Compacted (we fell behind etcd's history) or the watch died: start over from a fresh list.
