@@ -1,3 +1,4 @@
+export { objectKey, splitKey } from '@k8ts/api/object.ts';
 export * from './log.ts';
 export * from './kubeconfig.ts';
 export * from './rest.ts';

@@ -34,6 +34,24 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+export interface PodLogOptions {
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  timestamps?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  limitBytes?: number;
+  signal?: AbortSignal;
+}
+
+function logQuery(o: PodLogOptions): Query {
+  return {
+    container: o.container, follow: o.follow ? 'true' : undefined, previous: o.previous ? 'true' : undefined,
+    timestamps: o.timestamps ? 'true' : undefined, tailLines: o.tailLines, sinceSeconds: o.sinceSeconds, limitBytes: o.limitBytes,
+  };
+}
+
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface PatchOptions extends WriteOptions {
@@ -235,6 +253,16 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   }
 
   // ---- subresources ----
+
+  /** pods/log as text (kubectl logs without -f). */
+  logs(name: string, opts: PodLogOptions = {}): Promise<string> {
+    return this.rest.requestRaw({ path: this.path(name, 'log', this.nsFor()), query: logQuery(opts), accept: 'text/plain', signal: opts.signal });
+  }
+
+  /** pods/log as a stream of chunks (kubectl logs -f); close() or the signal ends it. */
+  streamLogs(name: string, opts: PodLogOptions = {}): Promise<ResponseStream> {
+    return this.rest.stream({ path: this.path(name, 'log', this.nsFor()), query: logQuery({ follow: true, ...opts }), accept: 'text/plain', signal: opts.signal, mode: 'chunks' });
+  }
 
   getSubresource<R = unknown>(name: string, subresource: string, query?: Query): Promise<R> {
     return this.rest.request<R>({ path: this.path(name, subresource, this.nsFor()), query });

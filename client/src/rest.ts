@@ -40,6 +40,8 @@ export interface RestClientOptions {
   /** Receives the text of each `Warning: 299 - "text"` response header. */
   warningHandler?: (warning: string) => void;
   userAgent?: string;
+  /** Default timeout for a whole request (all attempts); streams are never timed out. 0: none. */
+  timeoutMs?: number;
 }
 
 /** An open response stream (watch or log): iterate it; close() or aborting the signal ends it cleanly. */
@@ -143,6 +145,23 @@ function retryAfterMs(h: http.IncomingHttpHeaders): number | undefined {
 
 interface RawResponse { statusCode: number; headers: http.IncomingHttpHeaders; body: string }
 
+/** client-go's client-side token bucket (RestConfig qps/burst): waits for a token before each request. */
+export class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  private readonly qps: number;
+  private readonly burst: number;
+  constructor(qps: number, burst: number) { this.qps = qps; this.burst = Math.max(1, burst); this.tokens = this.burst; }
+  /** Milliseconds to wait for a reserved token (0 when one is available now). */
+  reserve(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+}
+
 export class RestClient {
   readonly config: RestConfig;
   readonly baseUrl: URL;
@@ -156,6 +175,8 @@ export class RestClient {
   warningHandler: (warning: string) => void;
   private token: string | undefined;
   private tokenReadAt = 0;
+  private readonly limiter: TokenBucket | undefined;
+  private readonly defaultTimeoutMs: number;
 
   constructor(config: RestConfig, opts: RestClientOptions = {}) {
     this.config = config;
@@ -173,6 +194,14 @@ export class RestClient {
     this.userAgent = opts.userAgent ?? config.userAgent ?? 'k8ts/v1.32.0';
     this.token = config.token;
     this.tokenReadAt = Date.now();
+    this.limiter = config.qps && config.qps > 0 ? new TokenBucket(config.qps, config.burst ?? 10) : undefined;
+    this.defaultTimeoutMs = opts.timeoutMs ?? 0;
+  }
+
+  private async throttle(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.limiter) return;
+    const wait = this.limiter.reserve();
+    if (wait > 0) await sleep(wait, signal);
   }
 
   /** Closes idle keep-alive connections; open watches end on their own. */
@@ -239,8 +268,9 @@ export class RestClient {
   }
 
   private signalFor(o: RequestOptions): AbortSignal | undefined {
-    if (!o.timeoutMs) return o.signal;
-    const t = AbortSignal.timeout(o.timeoutMs);
+    const ms = o.timeoutMs ?? this.defaultTimeoutMs;
+    if (!ms) return o.signal;
+    const t = AbortSignal.timeout(ms);
     return o.signal ? AbortSignal.any([o.signal, t]) : t;
   }
 
@@ -260,6 +290,7 @@ export class RestClient {
     const mayRetry = o.retry ?? idempotent.has(method);
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse;
+      await this.throttle(signal);
       try {
         res = await this.once(method, o, body, signal);
       } catch (e) {
@@ -293,6 +324,7 @@ export class RestClient {
     const method = (o.method ?? 'GET').toUpperCase();
     const ctl = new AbortController();
     const signal = o.signal ? AbortSignal.any([o.signal, ctl.signal]) : ctl.signal;
+    await this.throttle(signal);
     const res = await this.open(method, o, this.encodeBody(o.body), signal);
     this.handleWarnings(res.headers);
     const code = res.statusCode ?? 0;

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** CN of the TLS client certificate, when one was presented. */
+  clientCN?: string;
 }
 
 export interface Fault {
@@ -86,6 +88,8 @@ export class FakeApiServer {
   readonly objects = new Map<string, KubeObject>();
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
+  /** pods/log text by "ns/name"; follow streams keep the connection open after it. */
+  readonly podLogs = new Map<string, string>();
   /** Warning headers to add to every response. */
   warnings: string[] = [];
   private readonly events: Event[] = [];
@@ -256,6 +260,8 @@ export class FakeApiServer {
     for await (const c of req) chunks.push(c as Buffer);
     const u = new URL(req.url!, 'http://x');
     const rec: RecordedRequest = { method: req.method!, path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString() };
+    const sock = req.socket as import('node:tls').TLSSocket;
+    if (typeof sock.getPeerCertificate === 'function') rec.clientCN = (sock.getPeerCertificate().subject?.CN as string | undefined) || undefined;
     this.requests.push(rec);
     for (const w of this.warnings) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
     const fault = this.faults.find((f) => (f.times ?? 1) > 0 && f.match(rec));
@@ -277,6 +283,7 @@ export class FakeApiServer {
       switch (req.method) {
         case 'GET':
           if (q.get('watch') === 'true') return this.watch(r, q, res);
+          if (r.sub === 'log') return this.log(r, q, res);
           if (r.name === undefined) return this.json(res, 200, this.listResponse(r, q));
           return this.json(res, 200, this.getSub(r));
         case 'POST':
@@ -377,6 +384,16 @@ export class FakeApiServer {
     next.spec = { ...(next.spec as object), nodeName: body.target.name };
     this.update(r.info, r.namespace, next);
     this.json(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+
+  private log(r: Route, q: URLSearchParams, res: http.ServerResponse): void {
+    if (!this.objects.has(this.key(r.info, r.namespace, r.name!))) throw errors.notFound(r.info.group, r.info.resource, r.name!);
+    let text = this.podLogs.get(`${r.namespace}/${r.name}`) ?? '';
+    const tail = q.get('tailLines');
+    if (tail) text = text.split('\n').filter(Boolean).slice(-Number(tail)).map((l) => l + '\n').join('');
+    if (q.get('follow') !== 'true') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(text); return; }
+    res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    for (const line of text.split('\n').filter(Boolean)) res.write(line + '\n');
   }
 
   private watch(r: Route, q: URLSearchParams, res: http.ServerResponse): void {

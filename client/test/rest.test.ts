@@ -1,5 +1,10 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, beforeAll, afterAll } from 'vitest';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Clientset } from '../src/clientset.ts';
 import type { AddressInfo } from 'node:net';
 import { StatusError } from '@k8ts/api/status.ts';
 import { RestClient, encodeQuery, parseWarningHeader, errorFromResponse } from '../src/rest.ts';
@@ -156,5 +161,79 @@ describe('RestClient', () => {
     const err = await rejection(rest.stream({ path: '/api/v1/nothing' }));
     expect(err).toBeInstanceOf(StatusError);
     expect(err.code).toBe(404);
+  });
+});
+
+describe('RestClient over TLS', () => {
+  let dir: string;
+  let fake: FakeApiServer;
+  let pki: { ca: Buffer; serverCert: Buffer; serverKey: Buffer; clientCert: Buffer; clientKey: Buffer };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'k8ts-client-tls-'));
+    const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=test-ca', '-days', '1');
+    for (const [n, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
+      ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${n}/O=system:masters`);
+      writeFileSync(join(dir, `${n}.ext`), ext + '\n');
+      ossl('x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${n}.crt`, '-days', '1', '-extfile', `${n}.ext`);
+    }
+    const rd = (f: string) => readFileSync(join(dir, f));
+    pki = { ca: rd('ca.crt'), serverCert: rd('server.crt'), serverKey: rd('server.key'), clientCert: rd('client.crt'), clientKey: rd('client.key') };
+    fake = new FakeApiServer();
+    await fake.start({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true });
+  });
+  afterAll(async () => { await fake.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('verifies the server against the CA and presents the client certificate', async () => {
+    const rest = new RestClient({ ...cfg(fake.url), ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, token: 't' });
+    const list = await rest.request<{ kind: string }>({ path: '/api/v1/pods' });
+    expect(list.kind).toBe('PodList');
+    const r = fake.requestsTo('GET', '/api/v1/pods').at(-1)!;
+    expect(r.clientCN).toBe('client');
+    expect(r.headers.authorization).toBe('Bearer t');
+    const anon = new RestClient({ ...cfg(fake.url), ca: pki.ca });
+    await anon.request({ path: '/api/v1/nodes' });
+    expect(fake.requestsTo('GET', '/api/v1/nodes').at(-1)!.clientCN).toBeUndefined();
+    rest.close();
+    anon.close();
+  });
+
+  it('rejects an unknown CA unless insecure-skip-tls-verify is set', async () => {
+    const strict = new RestClient(cfg(fake.url), { maxRetries: 0 });
+    await expect(strict.request({ path: '/version' })).rejects.toThrow(/self.signed|unable to verify|certificate/i);
+    strict.close();
+    const insecure = new RestClient({ ...cfg(fake.url), insecureSkipTLSVerify: true });
+    expect(await insecure.request<{ minor: string }>({ path: '/version' })).toMatchObject({ minor: '32' });
+    insecure.close();
+  });
+});
+
+describe('RestClient client-side rate limit and logs', () => {
+  let fake: FakeApiServer;
+  beforeAll(async () => { fake = new FakeApiServer(); await fake.start(); });
+  afterAll(async () => { await fake.stop(); });
+
+  it('spaces requests beyond the burst at 1/qps', async () => {
+    const rest = new RestClient({ ...cfg(fake.url), qps: 50, burst: 2 });
+    const t0 = performance.now();
+    for (let i = 0; i < 6; i++) await rest.request({ path: '/version' });
+    // 2 free, then 4 more at 20 ms each.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(70);
+    rest.close();
+  });
+
+  it('reads and follows pod logs', async () => {
+    const cs = new Clientset(cfg(fake.url));
+    await cs.pods('ns').create({ metadata: { name: 'p' } });
+    fake.podLogs.set('ns/p', 'one\ntwo\nthree\n');
+    expect(await cs.pods('ns').logs('p', { tailLines: 2, container: 'c' })).toBe('two\nthree\n');
+    const q = fake.requestsTo('GET', '/api/v1/namespaces/ns/pods/p/log')[0];
+    expect(q.query.get('container')).toBe('c');
+    expect(q.headers.accept).toBe('text/plain');
+    const s = await cs.pods('ns').streamLogs('p');
+    let text = '';
+    for await (const chunk of s) { text += chunk; if (text.endsWith('three\n')) s.close(); }
+    expect(text).toBe('one\ntwo\nthree\n');
+    cs.close();
   });
 });
