@@ -261,7 +261,7 @@ function validatePatchWithSetOrderList(patchList: any[], order: any[], mergeKey:
         break;
       }
     }
-    if (!found) throw errBadSetElementOrder();
+    if (!found) throw badPatch(`The order in patch list:\n${goMap(patchList)}\n doesn't match $setElementOrder list:\n${goMap(order)}\n`);
   }
 }
 
