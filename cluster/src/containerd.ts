@@ -1,6 +1,7 @@
 // Runs one node's containerd (Debian's containerd 1.6 with its CRI plugin) with a generated config,
 // optionally inside the node's network namespace (same mount namespace as the caller), and cleans everything it leaves behind on stop:
 // remaining containers (via runc), shims, mounts under its directories, the directory itself.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,9 +108,12 @@ async function cleanupLeftovers(p: ContainerdPaths): Promise<void> {
       if (ids.some((id) => f.includes(`-${id}-`))) rmSync(join(cniResultsDir, f), { force: true });
     }
   }
-  // 2. Shims serving this containerd (their command line names our socket).
-  for (const pid of shimPids(p.socket)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  // 2. Shims serving this containerd (their command line names our socket), and their sockets
+  //    (containerd 1.6: /run/containerd/s/<hex sha256 of "<containerd address>/<namespace>/<shim id>">).
+  for (const shim of shims(p.socket)) {
+    try { process.kill(shim.pid, 'SIGKILL'); } catch { /* already gone */ }
+    const hash = createHash('sha256').update(`${p.socket}/${shim.namespace}/${shim.id}`).digest('hex');
+    rmSync(join(shimSocketDir, hash), { force: true });
   }
   // 3. Mounts under the node's directory (overlay rootfs, sandbox shm), deepest first.
   for (const m of mountsUnder(p.dir)) {
@@ -117,17 +121,28 @@ async function cleanupLeftovers(p: ContainerdPaths): Promise<void> {
   }
 }
 
-/** Pids of the containerd shims that serve the containerd listening on socket. */
-export function shimPids(socket: string): number[] {
-  const pids: number[] = [];
+const shimSocketDir = '/run/containerd/s';
+
+interface Shim { pid: number; id: string; namespace: string }
+
+/** The containerd shims serving the containerd listening on socket. */
+function shims(socket: string): Shim[] {
+  const found: Shim[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args[0]?.includes('containerd-shim') && args.includes(socket)) pids.push(Number(entry));
+      if (!args[0]?.includes('containerd-shim') || !args.includes(socket)) continue;
+      const flag = (name: string) => args[args.indexOf(name) + 1] ?? '';
+      found.push({ pid: Number(entry), id: flag('-id'), namespace: flag('-namespace') });
     } catch { /* exited meanwhile */ }
   }
-  return pids;
+  return found;
+}
+
+/** Pids of the containerd shims serving the containerd listening on socket. */
+export function shimPids(socket: string): number[] {
+  return shims(socket).map((s) => s.pid);
 }
 
 /** Mount points at or below dir in this process's mount namespace, deepest first. */

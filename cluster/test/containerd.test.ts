@@ -196,6 +196,7 @@ describe('containerd CRI in a network namespace', () => {
       metadata: { name: 'left', namespace: 'default', uid: `uid-left-${tag}`, attempt: 0 },
       logDirectory: join(dir, 'pods', `default_left_uid-left-${tag}`),
     };
+    const shimSocketsBefore = readdirSync('/run/containerd/s');
     const sandboxId = await cri!.runPodSandbox(sandboxConfig);
     const containerId = await cri!.createContainer(sandboxId, {
       metadata: { name: 'sleeper' }, image: { image: 'busybox' }, command: ['sleep', '1000'], logPath: 'sleeper/0.log',
@@ -204,6 +205,8 @@ describe('containerd CRI in a network namespace', () => {
     const info = JSON.parse((await cri!.containerStatus(containerId, true)).info.info ?? '{}') as { pid?: number };
     const pid = info.pid ?? 0;
     expect(pid).toBeGreaterThan(0);
+    const shimSocketsDuring = readdirSync('/run/containerd/s').filter((f) => !shimSocketsBefore.includes(f));
+    expect(shimSocketsDuring.length).toBeGreaterThan(0);
     const shims = shimPids(containerd!.socket);
     expect(shims.length).toBeGreaterThan(0);
     const nodeDir = containerd!.paths.dir;
@@ -217,6 +220,8 @@ describe('containerd CRI in a network namespace', () => {
     for (const p of [pid, ...shims]) expect(processState(p)).toMatch(/^(gone|Z)$/);
     expect(mountsUnder(nodeDir)).toEqual([]);
     expect(readdirSync('/var/lib/cni/results').filter((f) => f.includes(sandboxId))).toEqual([]);
+    expect(readdirSync('/run/containerd/s').filter((f) => !shimSocketsBefore.includes(f) && !shimSocketsDuring.includes(f))).toEqual([]);
+    expect(shimSocketsDuring.filter((f) => existsSync(join('/run/containerd/s', f)))).toEqual([]);
   }, 60_000);
 });
 
