@@ -439,6 +439,11 @@ export function formatSelector(sel: Selector): string {
   return sel.requirements.map(requirementString).join(',');
 }
 
+/** The selector string of a metav1.LabelSelector, e.g. Scale's status.selector "app=web" ("" when empty). */
+export function labelSelectorString(ls: LabelSelector | null | undefined): string {
+  return formatSelector(labelSelectorAsSelector(ls));
+}
+
 /** metav1.FormatLabelSelector: the selector string, "<none>" when empty, "<error>" when invalid. */
 export function formatLabelSelector(ls: LabelSelector | null | undefined): string {
   let s: string;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   parseSelector, matchesLabels, labelSelectorAsSelector, formatSelector, formatLabelSelector, formatLabels,
-  labelSelectorMatches, selectorFromSet, SelectorError,
+  labelSelectorMatches, selectorFromSet, SelectorError, labelSelectorString,
 } from '../src/labels.ts';
 import { humanDuration, translateTimestampSince } from '../src/age.ts';
 
@@ -80,6 +80,8 @@ describe('label selector matching', () => {
   it('formats selectors and label maps like kubectl', () => {
     expect(formatLabelSelector({ matchLabels: { app: 'web' } })).toBe('app=web');
     expect(formatLabelSelector({})).toBe('<none>');
+    expect(labelSelectorString({ matchLabels: { app: 'web' } })).toBe('app=web');
+    expect(labelSelectorString({})).toBe('');
     expect(formatLabelSelector({ matchExpressions: [{ key: 'a', operator: 'Bad' }] })).toBe('<error>');
     expect(formatLabels({ b: '2', a: '1' })).toBe('a=1,b=2');
     expect(formatLabels({})).toBe('<none>');

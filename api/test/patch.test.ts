@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
-  applyJsonPatch, applyMergePatch, strategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, PatchError,
+  openapiPatchExtensions, applyJsonPatch, applyMergePatch, strategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, PatchError,
   PreconditionError,
 } from '../src/patch/index.ts';
 
@@ -256,5 +257,19 @@ describe('three-way merge patch (kubectl apply)', () => {
     b.metadata.finalizers = ['b', 'z'];
     const patch = createTwoWayMergePatch('Pod', a, b);
     expect(strategicMergePatch('Pod', a, patch)).toEqual(b);
+  });
+});
+
+describe('OpenAPI patch extensions', () => {
+  it('name real definitions and properties', () => {
+    const defs = JSON.parse(readFileSync(new URL('../schemas/definitions.json', import.meta.url), 'utf8'));
+    const ext = openapiPatchExtensions();
+    expect(ext['io.k8s.api.core.v1.PodSpec'].containers).toEqual({ 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name' });
+    expect(ext['io.k8s.api.core.v1.ServiceSpec'].ports['x-kubernetes-patch-merge-key']).toBe('port');
+    expect(ext['io.k8s.api.apps.v1.DeploymentSpec'].strategy).toEqual({ 'x-kubernetes-patch-strategy': 'retainKeys' });
+    for (const [def, props] of Object.entries(ext)) {
+      expect(defs[def], def).toBeDefined();
+      for (const p of Object.keys(props)) expect(defs[def].properties?.[p], `${def}.${p}`).toBeDefined();
+    }
   });
 });

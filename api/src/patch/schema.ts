@@ -14,10 +14,24 @@ export interface PatchMeta {
 
 export interface PatchSchema {
   name: string;
+  /** The upstream OpenAPI definition name, e.g. io.k8s.api.core.v1.PodSpec. */
+  definition?: string;
   fields: Record<string, PatchMeta>;
 }
 
-const struct = (name: string, fields: Record<string, PatchMeta> = {}): PatchSchema => ({ name, fields });
+const packages: Record<string, string> = {
+  Deployment: 'apps', ReplicaSet: 'apps', DaemonSet: 'apps', StatefulSet: 'apps', Job: 'batch',
+  Lease: 'coordination', EndpointSlice: 'discovery', ObjectMeta: 'meta', OwnerReference: 'meta',
+};
+
+function definitionOf(name: string): string {
+  const base = name.replace(/(Spec|Status|Strategy)$/, '');
+  const pkg = packages[name] ?? packages[base] ?? 'core';
+  if (pkg === 'meta') return `io.k8s.apimachinery.pkg.apis.meta.v1.${name}`;
+  return `io.k8s.api.${pkg}.v1.${name}`;
+}
+
+const struct = (name: string, fields: Record<string, PatchMeta> = {}): PatchSchema => ({ name, definition: definitionOf(name), fields });
 const mergeBy = (mergeKey: string, schema?: PatchSchema): PatchMeta => ({ strategy: 'merge', mergeKey, schema });
 
 export const emptySchema: PatchSchema = struct('unknown');
@@ -42,7 +56,7 @@ export const podSpecSchema = struct('PodSpec', {
   volumes: { strategy: 'merge,retainKeys', mergeKey: 'name', schema: struct('Volume') },
   initContainers: mergeBy('name', container),
   containers: mergeBy('name', container),
-  ephemeralContainers: mergeBy('name', container),
+  ephemeralContainers: mergeBy('name', struct('EphemeralContainer', container.fields)),
   imagePullSecrets: mergeBy('name', struct('LocalObjectReference')),
   hostAliases: mergeBy('ip', struct('HostAlias')),
   topologySpreadConstraints: mergeBy('topologyKey', struct('TopologySpreadConstraint')),
@@ -82,7 +96,6 @@ const kinds: Record<string, PatchSchema> = {
   DaemonSet: workload('DaemonSet'),
   StatefulSet: workload('StatefulSet'),
   Job: workload('Job'),
-  ReplicationController: workload('ReplicationController'),
   Service: struct('Service', {
     metadata: { schema: objectMetaSchema },
     spec: { schema: struct('ServiceSpec', { ports: mergeBy('port', struct('ServicePort')) }) },
@@ -129,4 +142,33 @@ export function splitStrategy(strategy: string | undefined): { retainKeys: boole
   if (parts.length === 1) return parts[0] === 'retainKeys' ? { retainKeys: true, strategy: '' } : { retainKeys: false, strategy: parts[0] };
   const retainKeys = parts.includes('retainKeys');
   return { retainKeys, strategy: parts.find((p) => p !== 'retainKeys') ?? '' };
+}
+
+export interface PatchExtensions {
+  'x-kubernetes-patch-strategy': string;
+  'x-kubernetes-patch-merge-key'?: string;
+}
+
+/**
+ * The `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` extensions of the OpenAPI
+ * definitions, by definition name and property (e.g. io.k8s.api.core.v1.PodSpec → containers →
+ * merge/name). kubectl computes its apply patches from these when the OpenAPI v3 document has them.
+ */
+export function openapiPatchExtensions(): Record<string, Record<string, PatchExtensions>> {
+  const out: Record<string, Record<string, PatchExtensions>> = {};
+  const seen = new Set<PatchSchema>();
+  const walk = (s: PatchSchema) => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const [field, meta] of Object.entries(s.fields)) {
+      if (meta.strategy && s.definition) {
+        const ext: PatchExtensions = { 'x-kubernetes-patch-strategy': meta.strategy };
+        if (meta.mergeKey) ext['x-kubernetes-patch-merge-key'] = meta.mergeKey;
+        (out[s.definition] ??= {})[field] = ext;
+      }
+      if (meta.schema) walk(meta.schema);
+    }
+  };
+  for (const s of Object.values(kinds)) walk(s);
+  return out;
 }
