@@ -1,6 +1,7 @@
 // Runs one node's containerd (Debian's containerd 1.6 with its CRI plugin) with a generated config,
-// optionally inside the node's network namespace (same mount namespace as the caller), and cleans everything it leaves behind on stop:
-// remaining containers (via runc), shims, mounts under its directories, the directory itself.
+// optionally inside the node's network namespace (in the caller's mount namespace), and on stop cleans
+// what it leaves behind: remaining containers (via runc), shims and their sockets, libcni result
+// cache entries, mounts under its directory, the directory itself.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
