@@ -244,6 +244,34 @@ describe('three-way merge patch (kubectl apply)', () => {
     expect((strategicMergePatch('ConfigMap', current, patch) as any).metadata.finalizers).toEqual(['a', 'c', 'server']);
   });
 
+  it('sends $retainKeys for a deployment strategy change and a volume source change', () => {
+    const before = manifest([{ name: 'nginx', image: 'n' }]);
+    const after: any = manifest([{ name: 'nginx', image: 'n' }]);
+    after.spec.strategy = { type: 'Recreate' };
+    const { patch, current } = apply(before, after);
+    expect(JSON.stringify(patch.spec)).toBe('{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}');
+    expect((strategicMergePatch('Deployment', current, patch) as any).spec.strategy).toEqual({ type: 'Recreate' });
+
+    const pod = (volume: object) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }], volumes: [{ name: 'data', ...volume }] } });
+    const original = pod({ emptyDir: {} });
+    const modified = pod({ configMap: { name: 'cm' } });
+    const p2 = createThreeWayMergePatch('Pod', original, modified, original);
+    expect(JSON.stringify(p2)).toBe('{"spec":{"$setElementOrder/volumes":[{"name":"data"}],"volumes":[{"$retainKeys":["configMap","name"],"configMap":{"name":"cm"},"emptyDir":null,"name":"data"}]}}');
+    expect((strategicMergePatch('Pod', original, p2) as any).spec.volumes).toEqual([{ name: 'data', configMap: { name: 'cm' } }]);
+  });
+
+  it('changes a service port merged by port', () => {
+    const svc = (ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 'web' }, ports } });
+    const original = svc([{ port: 80, targetPort: 8080 }]);
+    const modified = svc([{ port: 80, targetPort: 9090 }, { port: 443, targetPort: 8443 }]);
+    const current = { ...svc([{ port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }]), spec: { ...svc([]).spec, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }], clusterIP: '10.96.0.5', type: 'NodePort' } };
+    const patch = createThreeWayMergePatch('Service', original, modified, current);
+    expect(JSON.stringify(patch)).toBe('{"spec":{"$setElementOrder/ports":[{"port":80},{"port":443}],"ports":[{"port":80,"targetPort":9090},{"port":443,"targetPort":8443}]}}');
+    const result = strategicMergePatch('Service', current, patch) as any;
+    expect(result.spec.ports).toEqual([{ port: 80, targetPort: 9090, protocol: 'TCP', nodePort: 30080 }, { port: 443, targetPort: 8443 }]);
+    expect(result.spec.clusterIP).toBe('10.96.0.5');
+  });
+
   it('refuses to change kind or name', () => {
     expect(() => createThreeWayMergePatch('Pod', { metadata: { name: 'a' } }, { metadata: { name: 'b' } }, { metadata: { name: 'a' } })).toThrow(PreconditionError);
   });
