@@ -58,17 +58,41 @@ type EventsClient = Pick<ResourceClient<Typed<Event>>, 'create' | 'patch' | 'nam
 
 interface Seen { name: string; namespace: string; count: number; firstTimestamp: string }
 interface Bucket { tokens: number; last: number }
+interface Aggregate { messages: Set<string>; last: number }
 
-/** The correlator's key: everything but the timestamps and count. */
-function eventKey(e: Event): string {
+const aggregateMaxEvents = 10;
+const aggregateIntervalMs = 600_000;
+
+/** The logger's key: everything but the timestamps and count. */
+export function eventKey(e: Event): string {
   const r = e.involvedObject;
   return [e.source?.component, e.source?.host, r.kind, r.namespace, r.name, r.fieldPath, r.uid, r.apiVersion, e.type, e.reason, e.message].join('\u0000');
 }
 
+/** Events "similar" to each other: the same but for the message. */
+function aggregateKey(e: Event): string {
+  const r = e.involvedObject;
+  return [e.source?.component, e.source?.host, r.kind, r.namespace, r.name, r.uid, r.apiVersion, e.type, e.reason, e.reportingComponent, e.reportingInstance].join('\u0000');
+}
+
+/** The spam filter's key: source + object. */
 function spamKey(e: Event): string {
   const r = e.involvedObject;
-  return [e.source?.component, e.source?.host, r.kind, r.namespace, r.name, r.fieldPath, r.uid, r.apiVersion].join('\u0000');
+  return [e.source?.component, e.source?.host, r.kind, r.namespace, r.name, r.uid, r.apiVersion].join('\u0000');
 }
+
+/** A Map used as an LRU cache of bounded size. */
+function lruSet<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
+  m.delete(k);
+  m.set(k, v);
+  if (m.size > max) m.delete(m.keys().next().value!);
+}
+
+function eventName(objName: string | undefined, t: Date, seq: number): string {
+  return `${objName}.${(BigInt(t.getTime()) * 1_000_000n + BigInt(seq % 1_000_000)).toString(16)}`;
+}
+
+function timestamp(t: Date): string { return t.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
 
 export class EventRecorder {
   private readonly client: EventsClient;
@@ -76,6 +100,7 @@ export class EventRecorder {
   private readonly log: Logger;
   private readonly queue: Event[] = [];
   private readonly seen = new Map<string, Seen>();
+  private readonly aggregates = new Map<string, Aggregate>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly host: string;
   private running: Promise<void> | undefined;
@@ -99,11 +124,11 @@ export class EventRecorder {
       if (type !== 'Normal' && type !== 'Warning') { this.log.error({ type }, 'unsupported event type'); return; }
       const ref = getReference(obj);
       const t = this.now();
-      const ts = t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const ts = timestamp(t);
       const ns = ref.namespace || 'default';
       const ev: Event = {
         apiVersion: 'v1', kind: 'Event',
-        metadata: { name: `${ref.name}.${(BigInt(t.getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`, namespace: ns },
+        metadata: { name: eventName(ref.name, t, this.seq++), namespace: ns },
         involvedObject: ref,
         reason, message, type,
         source: { component: this.o.component, host: this.host },
@@ -151,66 +176,97 @@ export class EventRecorder {
     const k = spamKey(ev);
     const now = this.now().getTime();
     let b = this.buckets.get(k);
-    if (!b) { b = { tokens: burst, last: now }; this.buckets.set(k, b); }
+    if (!b) b = { tokens: burst, last: now };
     b.tokens = Math.min(burst, b.tokens + (now - b.last) / refill);
     b.last = now;
+    lruSet(this.buckets, k, b, this.o.cacheSize ?? 4096);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
+  }
+
+  /**
+   * The event correlator: after 10 different messages for the same object and reason within 10 minutes
+   * they are combined into one "(combined from similar events)" event; a repeat of an event already
+   * written becomes a patch of count, lastTimestamp and message onto it.
+   */
+  correlate(ev: Event): { event: Event; key: string; patch?: { count: number; lastTimestamp: string; message: string } } {
+    const max = this.o.cacheSize ?? 4096;
+    const now = this.now();
+    const aggKey = aggregateKey(ev);
+    let agg = this.aggregates.get(aggKey);
+    if (!agg || now.getTime() - agg.last > aggregateIntervalMs) agg = { messages: new Set(), last: 0 };
+    agg.messages.add(ev.message ?? '');
+    agg.last = now.getTime();
+    lruSet(this.aggregates, aggKey, agg, max);
+    let event = ev;
+    let key = eventKey(ev);
+    if (agg.messages.size >= aggregateMaxEvents) {
+      agg.messages.delete(agg.messages.values().next().value!);
+      const ts = timestamp(now);
+      event = {
+        ...ev,
+        metadata: { name: eventName(ev.involvedObject.name, now, this.seq++), namespace: ev.metadata!.namespace },
+        message: `(combined from similar events): ${ev.message}`,
+        count: 1, firstTimestamp: ts, lastTimestamp: ts,
+      };
+      key = aggKey;
+    }
+    const prev = this.seen.get(key);
+    if (!prev) {
+      lruSet(this.seen, key, { name: event.metadata!.name!, namespace: event.metadata!.namespace!, count: 1, firstTimestamp: event.firstTimestamp! }, max);
+      return { event, key };
+    }
+    const count = prev.count + 1;
+    event = { ...event, metadata: { name: prev.name, namespace: prev.namespace }, count, firstTimestamp: prev.firstTimestamp };
+    lruSet(this.seen, key, { ...prev, count }, max);
+    return { event, key, patch: { count, lastTimestamp: event.lastTimestamp!, message: event.message! } };
   }
 
   private async drain(): Promise<void> {
     let ev: Event | undefined;
     while ((ev = this.queue.shift())) {
       try {
-        if (!this.allowedBySpamFilter(ev)) { this.log.debug({ reason: ev.reason }, 'event dropped by the spam filter'); continue; }
-        await this.write(ev);
+        const c = this.correlate(ev);
+        if (!this.allowedBySpamFilter(c.event)) { this.log.debug({ reason: ev.reason }, 'event dropped by the spam filter'); continue; }
+        await this.write(c.event, c.key, c.patch);
       } catch (e) {
         this.log.error({ err: (e as Error).message }, 'unable to write event');
       }
     }
   }
 
-  private remember(key: string, s: Seen): void {
-    this.seen.delete(key);
-    this.seen.set(key, s);
-    const max = this.o.cacheSize ?? 4096;
-    if (this.seen.size > max) this.seen.delete(this.seen.keys().next().value!);
-  }
-
-  /** Creates the event, or patches count/lastTimestamp onto the earlier identical one. */
-  private async write(ev: Event): Promise<void> {
-    const key = eventKey(ev);
-    const prev = this.seen.get(key);
+  /**
+   * Creates the event, or patches the earlier one (re-creating it when it is gone). As upstream, a
+   * refusal by the server is final; only transport errors are retried.
+   */
+  private async write(ev: Event, key: string, patch?: { count: number; lastTimestamp: string; message: string }): Promise<void> {
+    const ns = ev.metadata!.namespace!;
     const tries = this.o.maxTries ?? 3;
     for (let i = 0; i < tries; i++) {
       try {
-        if (prev) {
-          const count = prev.count + 1;
+        let written: Event | undefined;
+        if (patch) {
           try {
-            await this.client.namespace(prev.namespace).patch(prev.name,
-              { count, lastTimestamp: ev.lastTimestamp, message: ev.message }, 'strategic');
-            this.remember(key, { ...prev, count });
-            return;
+            written = await this.client.namespace(ns).patch(ev.metadata!.name!, patch, 'strategic');
           } catch (e) {
             if (!isNotFound(e)) throw e;
-            // The earlier event is gone (expired): create it again, keeping the history.
-            const again: Event = { ...ev, metadata: { name: prev.name, namespace: prev.namespace }, count, firstTimestamp: prev.firstTimestamp };
-            await this.client.namespace(prev.namespace).create(again as Typed<Event>);
-            this.remember(key, { ...prev, count });
-            return;
+            written = await this.client.namespace(ns).create(ev as Typed<Event>);
           }
+        } else {
+          written = await this.client.namespace(ns).create(ev as Typed<Event>);
         }
-        const created = await this.client.namespace(ev.metadata!.namespace!).create(ev as Typed<Event>);
-        this.remember(key, { name: created?.metadata?.name ?? ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1, firstTimestamp: ev.firstTimestamp! });
+        const cur = this.seen.get(key);
+        if (cur && written?.metadata?.name === cur.name && typeof written.count === 'number') lruSet(this.seen, key, { ...cur, count: Math.max(cur.count, written.count) }, this.o.cacheSize ?? 4096);
         return;
       } catch (e) {
-        if (isAlreadyExists(e) || (e instanceof StatusError && e.code >= 400 && e.code < 500 && e.code !== 429)) {
-          this.log.warn({ err: (e as Error).message, reason: ev.reason }, 'server rejected event (will not retry)');
+        if (e instanceof StatusError) {
+          if (isAlreadyExists(e)) this.log.debug({ reason: ev.reason }, 'event already exists (will not retry)');
+          else this.log.warn({ err: e.message, reason: ev.reason }, 'server rejected event (will not retry)');
           return;
         }
         if (i + 1 >= tries) throw e;
-        await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 1000) * (i === 0 ? Math.random() : 1)));
+        await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 10_000) * (i === 0 ? Math.random() : 1)));
       }
     }
   }

@@ -164,8 +164,9 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     return this.rest.request<T>({ path: this.path(name, undefined, this.nsFor()), query: { resourceVersion: opts.resourceVersion }, signal: opts.signal });
   }
 
-  list(opts: ListOptions = {}): Promise<KubeList<T>> {
-    return this.rest.request<KubeList<T>>({
+  /** Lists; items get apiVersion/kind filled in (the server may omit them inside a List). */
+  async list(opts: ListOptions = {}): Promise<KubeList<T>> {
+    const list = await this.rest.request<KubeList<T>>({
       path: this.path(),
       query: {
         labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit,
@@ -174,6 +175,13 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       },
       signal: opts.signal,
     });
+    const apiVersion = this.apiVersion;
+    const kind = this.info.kind;
+    for (const o of list.items ?? []) {
+      if (!o.kind) o.kind = kind;
+      if (!o.apiVersion) o.apiVersion = apiVersion;
+    }
+    return list;
   }
 
   /** Lists every page (following `continue`), returning the items and the first page's resourceVersion. */

@@ -92,9 +92,9 @@ describe('EventRecorder', () => {
     expect(stored()).toHaveLength(4);
   });
 
-  it('never blocks or throws: bounded queue, failures swallowed, retries on server errors', async () => {
+  it('never blocks or throws: bounded queue, failures swallowed, retries on transport errors', async () => {
     const r = recorder({ queueSize: 1 }); // one being written + one waiting
-    fake.faults.push({ match: (q) => q.method === 'POST', code: 503, times: 2 });
+    fake.faults.push({ match: (q) => q.method === 'POST', code: 0, times: 2 }); // connection resets
     const t0 = performance.now();
     r.event(pod, 'Normal', 'A', '1');
     r.event(pod, 'Normal', 'B', '2');
@@ -104,15 +104,39 @@ describe('EventRecorder', () => {
     expect(performance.now() - t0).toBeLessThan(20);
     await r.flush();
     expect(stored().map((e) => e.reason).sort()).toEqual(['A', 'B']);
-    // A server that refuses (4xx) is not retried and does not surface.
+    // A server that refuses (any Status) is not retried and does not surface.
     fake.faults.push({ match: (q) => q.method === 'POST', code: 403, times: 5 });
+    fake.faults.push({ match: (q) => q.method === 'POST', code: 503, times: 5 });
     r.event(pod, 'Normal', 'F', '6');
+    r.event(pod, 'Normal', 'F2', '7');
     await r.flush();
     expect(fake.requests.filter((q) => q.method === 'POST' && JSON.parse(q.body).reason === 'F')).toHaveLength(1);
+    expect(fake.requests.filter((q) => q.method === 'POST' && JSON.parse(q.body).reason === 'F2')).toHaveLength(1);
     await r.shutdown();
     r.event(pod, 'Normal', 'G', 'after shutdown');
     await r.flush();
     expect(stored().some((e) => e.reason === 'G')).toBe(false);
+  });
+
+  it('combines similar events (same reason, 10 different messages within 10 minutes)', async () => {
+    const r = recorder();
+    for (let i = 1; i <= 9; i++) r.event(pod, 'Warning', 'FailedMount', `volume v${i} not found`);
+    await r.flush();
+    expect(stored()).toHaveLength(9);
+    r.event(pod, 'Warning', 'FailedMount', 'volume v10 not found');
+    await r.flush();
+    const combined = stored().filter((e) => e.message!.startsWith('(combined from similar events): '));
+    expect(combined.map((e) => e.message)).toEqual(['(combined from similar events): volume v10 not found']);
+    r.event(pod, 'Warning', 'FailedMount', 'volume v11 not found');
+    await r.flush();
+    expect(stored()).toHaveLength(10); // the aggregate was patched, not created again
+    const agg = stored().find((e) => e.metadata!.name === combined[0].metadata!.name)!;
+    expect(agg).toMatchObject({ count: 2, message: '(combined from similar events): volume v11 not found' });
+    // Ten minutes later the similarity window starts over.
+    clock += 601_000;
+    r.event(pod, 'Warning', 'FailedMount', 'volume v12 not found');
+    await r.flush();
+    expect(stored().find((e) => e.message === 'volume v12 not found')).toBeDefined();
   });
 
   it('builds references', () => {

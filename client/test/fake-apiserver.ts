@@ -353,7 +353,9 @@ export class FakeApiServer {
     if (limit > 0 && offset + limit < items.length) {
       meta.continue = Buffer.from(JSON.stringify({ rv, offset: offset + limit, items: items.map((o) => this.key(r.info, o.metadata.namespace, o.metadata.name!)) })).toString('base64');
     }
-    return { kind: r.info.listKind, apiVersion: apiVersionOf(r.info), metadata: meta, items: page };
+    // Like the real server, items inside a List carry no apiVersion/kind.
+    const bare = page.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+    return { kind: r.info.listKind, apiVersion: apiVersionOf(r.info), metadata: meta, items: bare };
   }
 
   private getSub(r: Route): unknown {

@@ -56,6 +56,7 @@ describe('ResourceClient', () => {
     const all = await pods.listAll({ limit: 3 });
     expect(all.items.map((p) => p.metadata.name)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
     expect(all.metadata.continue).toBeUndefined();
+    expect(first.items.every((p) => p.kind === 'Pod' && p.apiVersion === 'v1')).toBe(true);
     const odd = await pods.list({ labelSelector: 'app=odd' });
     expect(odd.items.map((p) => p.metadata.name)).toEqual(['p1', 'p3', 'p5']);
     const req = fake.requests.filter((r) => r.path === '/api/v1/namespaces/paged/pods' && r.query.get('labelSelector'))[0];
