@@ -144,3 +144,10 @@ describe('openapiV3Document', () => {
     expect(root.paths['api/v1'].serverRelativeURL).toMatch(/^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
   });
 });
+
+describe('checkSchema and empty enum values', () => {
+  it('leaves "" to defaults and validation, as Go decoding does', () => {
+    const r = checkSchema({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: '', sessionAffinity: '', ports: [{ port: 80, protocol: '' }] } });
+    expect(r.errors).toEqual([]);
+  });
+});

@@ -345,3 +345,17 @@ describe('other kinds', () => {
     expect(validateCreate({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'default' } } as KubeObject)).toEqual([]);
   });
 });
+
+describe('Service update strategy helper', () => {
+  it('carries allocated values over before validating a replace', async () => {
+    const { patchAllocatedValues } = await import('../src/validation/index.ts');
+    const old = { apiVersion: 'v1', kind: 'Service', metadata: meta('web', { resourceVersion: '2' }), spec: { type: 'NodePort', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'], ports: [{ name: 'http', port: 80, nodePort: 30080 }] } } as KubeObject;
+    setDefaults(old);
+    const n = { apiVersion: 'v1', kind: 'Service', metadata: meta('web', { resourceVersion: '2' }), spec: { type: 'NodePort', ports: [{ name: 'http', port: 80 }] } } as KubeObject;
+    setDefaults(n);
+    expect(validateUpdate(structuredClone(n), old).map(line)).toEqual(['spec.clusterIPs[0]: Invalid value: []: primary clusterIP can not be unset']);
+    patchAllocatedValues(n as any, old as any);
+    expect(n.spec).toMatchObject({ clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'], ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+    expect(validateUpdate(n, old)).toEqual([]);
+  });
+});

@@ -171,6 +171,8 @@ export function checkSchema(obj: KubeObject): { errors: FieldError[]; unknownFie
         push({ type: 'FieldValueRequired', field: join(path, String((e.params as { missingProperty: string }).missingProperty)) });
         break;
       case 'enum':
+        // Go decoding accepts "" for these string enums (the zero value; defaults or validation decide).
+        if (value === '') break;
         push({ type: 'FieldValueNotSupported', field: path, value, supported: (e.params as { allowedValues: string[] }).allowedValues.map(String) });
         break;
       case 'type':

@@ -25,6 +25,7 @@ export {
 export { validatePodSpec, validatePodTemplateSpec, validateResourceRequirements, validateTolerations, FieldValueNotFound, notFound } from './pod.ts';
 export { generateJobSelector, JobNameLabel, ControllerUidLabel, LegacyJobNameLabel, LegacyControllerUidLabel } from './batch.ts';
 export { validateBinding, validateDeleteOptions } from './core.ts';
+export { patchAllocatedValues } from './service.ts';
 
 interface KindRules {
   namespaced: boolean;
@@ -33,8 +34,6 @@ interface KindRules {
   spec?: (o: Obj) => FieldError[];
   /** Extra update rules (immutability), given new and old. */
   update?: (o: Obj, old: Obj) => FieldError[];
-  /** Update validation replacing `spec` on update. */
-  updateSpec?: (o: Obj, old: Obj) => FieldError[];
   /** Pods validate their spec differently on create. */
   create?: (o: Obj) => FieldError[];
 }

@@ -110,3 +110,32 @@ export function validateServiceUpdateSpec(svc: Obj, old: Obj): FieldError[] {
   }
   return errs;
 }
+
+/**
+ * What upstream's Service update strategy does before validating a PUT: values the allocators assigned
+ * (clusterIP/clusterIPs, ipFamilies, nodePorts, healthCheckNodePort) that the new object leaves empty are
+ * carried over from the stored one. Mutates svc.
+ */
+export function patchAllocatedValues(svc: Obj, old: Obj): void {
+  const spec = isObj(svc.spec) ? svc.spec : (svc.spec = {});
+  const oldSpec = isObj(old.spec) ? old.spec : {};
+  const needsClusterIP = (s: Obj) => s.type !== 'ExternalName';
+  if (needsClusterIP(spec) && needsClusterIP(oldSpec)) {
+    if (!str(spec.clusterIP) && str(oldSpec.clusterIP)) spec.clusterIP = oldSpec.clusterIP;
+    if ((!Array.isArray(spec.clusterIPs) || spec.clusterIPs.length === 0) && Array.isArray(oldSpec.clusterIPs) && spec.clusterIP === oldSpec.clusterIP) {
+      spec.clusterIPs = [...oldSpec.clusterIPs];
+    }
+  }
+  const usesNodePorts = (s: Obj) => s.type === 'NodePort' || s.type === 'LoadBalancer';
+  if (usesNodePorts(spec) && usesNodePorts(oldSpec)) {
+    const oldPorts = list(oldSpec.ports);
+    for (const p of list(spec.ports)) {
+      if (p.nodePort) continue;
+      const match = oldPorts.find((o) => (str(p.name) && o.name === p.name) || (!str(p.name) && o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP')));
+      if (match?.nodePort) p.nodePort = match.nodePort;
+    }
+  }
+  if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' && !spec.healthCheckNodePort && oldSpec.healthCheckNodePort) {
+    spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+  }
+}
