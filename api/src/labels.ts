@@ -1,6 +1,7 @@
 // Label selectors with upstream apimachinery semantics (pkg/labels/selector.go): the string syntax
 // `a=b,c==d,e!=f,g in (x,y),h notin (z),i,!j,n>1,m<2`, matching against a label map, conversion from a
 // metav1.LabelSelector, and formatting back to the canonical string.
+import { isQualifiedName as qualifiedNameErrors, isValidLabelValue as labelValueErrors } from './validation/names.ts';
 
 /** metav1.LabelSelector (structurally the kubernetes-types one). */
 export interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }
@@ -43,66 +44,6 @@ export function nothing(): Selector {
 
 export function isEmpty(sel: Selector): boolean {
   return !sel.nothing && sel.requirements.length === 0;
-}
-
-// ---- validation (apimachinery util/validation) ----
-
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
-const qualifiedNameErr = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const dns1123SubdomainFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
-const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
-const labelValueFmt = `(${qualifiedNameFmt})?`;
-const labelValueRe = new RegExp(`^${labelValueFmt}$`);
-
-function regexError(msg: string, fmt: string, examples: string[]): string {
-  let s = msg + ' (e.g. ';
-  examples.forEach((e, i) => {
-    if (i > 0) s += ' or ';
-    s += `'${e}', `;
-  });
-  return s + `regex used for validation is '${fmt}')`;
-}
-
-function dns1123SubdomainErrors(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 253) errs.push('must be no more than 253 characters');
-  if (!dns1123SubdomainRe.test(v)) {
-    errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, ['example.com']));
-  }
-  return errs;
-}
-
-/** Errors of upstream's IsQualifiedName (label keys, annotation keys). Empty when valid. */
-export function qualifiedNameErrors(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0];
-  } else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else for (const m of dns1123SubdomainErrors(prefix)) errs.push('prefix part ' + m);
-  } else {
-    return [regexError('a qualified name ' + qualifiedNameErr, qualifiedNameFmt, ['MyName', 'my.name', '123-abc']) +
-      " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (!qualifiedNameRe.test(name)) errs.push(regexError('name part ' + qualifiedNameErr, qualifiedNameFmt, ['MyName', 'my.name', '123-abc']));
-  return errs;
-}
-
-/** Errors of upstream's IsValidLabelValue. Empty when valid. */
-export function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!labelValueRe.test(value)) {
-    errs.push(regexError('a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character', labelValueFmt, ['MyValue', 'my_value', '12345']));
-  }
-  return errs;
 }
 
 // field.Error.Error() for an Invalid value of a string.
