@@ -1,0 +1,17 @@
+export { Code, Status, isSuccess, type MaybeStatus } from './framework/status.ts';
+export { CycleState, type StateData } from './framework/cycle-state.ts';
+export { NodeInfo, type ImageStateSummary } from './framework/node-info.ts';
+export { PodInfo, podKey, podPriority } from './framework/pod-info.ts';
+export { Resource, podRequests } from './framework/resource.ts';
+export { milliValue, value } from './framework/resources.ts';
+export { Snapshot } from './framework/snapshot.ts';
+export * from './framework/interface.ts';
+export { Framework, type Profile, type PluginEntry, type NodePluginScores } from './framework/runtime.ts';
+export { defaultPlugins, defaultProfile, type DefaultProfileOptions } from './plugins/registry.ts';
+export { FitError, fitErrorMessage, type Diagnosis } from './fit-error.ts';
+export { scheduleOne, schedulePod, numFeasibleNodesToFind, selectHost, type ScheduleOutcome, type ScheduleResult } from './schedule-one.ts';
+export { preempt, selectVictimsOnNode, pickOneNodeForPreemption, type Candidate } from './preemption.ts';
+export { SchedulingQueue, Events, isPodUpdated, type QueuedPodInfo, type QueueOptions } from './queue/scheduling-queue.ts';
+export { Nominator } from './queue/nominator.ts';
+export { FakeClock, realClock, type Clock } from './queue/clock.ts';
+export { Cache, type CacheOptions } from './cache.ts';
