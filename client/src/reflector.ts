@@ -147,7 +147,9 @@ export class Reflector<T extends KubeObject> {
   }
 
   private async listPages(resourceVersion: string, signal: AbortSignal): Promise<KubeList<T>> {
-    const limit = this.o.pageSize ?? 500;
+    // A relist at a known resourceVersion is unpaged so the server can answer from its watch cache
+    // (paging there would force reads from etcd); the first list (rv=0) and a fresh list ("") page.
+    const limit = resourceVersion === '' || resourceVersion === '0' ? (this.o.pageSize ?? 500) : undefined;
     const base = { labelSelector: this.o.labelSelector, fieldSelector: this.o.fieldSelector, signal };
     const first = await this.lw.list({ ...base, limit, resourceVersion: resourceVersion || undefined });
     const items = first.items ?? [];

@@ -156,6 +156,8 @@ describe('Reflector + SharedIndexInformer', () => {
     expect(model.state).toEqual(serverState(fake));
     // The relist asked for the last resourceVersion it had (NotOlderThan), then watched from the new one.
     expect(listRequests()[1].query.get('resourceVersion')).not.toBe('0');
+    expect(listRequests()[1].query.get('resourceVersion')).toBeTruthy();
+    expect(listRequests()[1].query.get('limit')).toBeNull(); // unpaged, so a watch cache can serve it
     const lastWatch = watchRequests().at(-1)!.query;
     expect(lastWatch.get('resourceVersion')).toBe(String(fake.resourceVersion));
     // Live events still flow after the relist.
@@ -194,6 +196,7 @@ describe('Reflector + SharedIndexInformer', () => {
     fake.expireWatches();
     await eventually(() => listRequests().length === 3, 3000, 'fallback list');
     expect(listRequests()[2].query.get('resourceVersion')).toBeNull();
+    expect(listRequests()[2].query.get('limit')).toBe('500');
   });
 
   it('re-watches after a normal watch close, and records bookmarks as the last resourceVersion', async () => {
