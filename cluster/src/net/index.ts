@@ -1,0 +1,4 @@
+export * from './cidr.ts';
+export * from './plan.ts';
+export * from './setup.ts';
+export * from './lock.ts';
