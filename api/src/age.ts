@@ -52,3 +52,17 @@ export function translateTimestampUntil(timestamp: string | Date | undefined | n
   if (Number.isNaN(t)) return '<unknown>';
   return humanDuration(t - now.getTime());
 }
+
+/** Upstream duration.ShortHumanDuration: one unit only ("45s", "3m", "5h", "12d", "2y"). */
+export function shortHumanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / SECOND);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.trunc(ms / MINUTE);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.trunc(ms / HOUR);
+  if (hours < 24) return `${hours}h`;
+  if (hours < 24 * 365) return `${Math.trunc(hours / 24)}d`;
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}

@@ -1,6 +1,8 @@
 // Field selectors with upstream semantics: the string form (apimachinery pkg/fields/selector.go, with
 // `\,` `\=` `\\` escapes), the per-kind field label conversions (which labels a kind accepts, and the
 // exact error for the others) and the per-kind selectable field sets (the registries' ToSelectableFields).
+import { everything, matchesLabels, parseSelector } from './labels.ts';
+import type { Selector } from './labels.ts';
 
 export interface FieldRequirement {
   field: string;
@@ -250,4 +252,25 @@ export function fieldSelectorFor(kind: string, selector: string): FieldSelector 
 
 export function objectMatchesFields(kind: string, sel: FieldSelector, obj: Obj): boolean {
   return matchesFields(sel, fieldsOf(kind, obj));
+}
+
+/** A list/watch filter: a label selector and a field selector, both already parsed and converted. */
+export interface SelectionPredicate {
+  label: Selector;
+  field: FieldSelector;
+  matches(obj: Obj): boolean;
+}
+
+/**
+ * Builds the filter of a list or watch request (`labelSelector` / `fieldSelector` query parameters) for
+ * objects of `kind`. Throws SelectorError / FieldSelectorError (both answered as 400 BadRequest).
+ */
+export function selectionPredicate(kind: string, labelSelector?: string | null, fieldSelector?: string | null): SelectionPredicate {
+  const label = labelSelector ? parseSelector(labelSelector) : everything();
+  const field = fieldSelector ? fieldSelectorFor(kind, fieldSelector) : { requirements: [] };
+  return {
+    label,
+    field,
+    matches: (obj: Obj) => matchesLabels(label, obj?.metadata?.labels) && objectMatchesFields(kind, field, obj),
+  };
 }

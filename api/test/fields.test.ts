@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseFieldSelector, fieldSelectorFor, fieldsOf, matchesFields, objectMatchesFields, FieldSelectorError, formatFieldSelector, requiresExactMatch } from '../src/fields.ts';
+import { SelectorError } from '../src/labels.ts';
+import { selectionPredicate, parseFieldSelector, fieldSelectorFor, fieldsOf, matchesFields, objectMatchesFields, FieldSelectorError, formatFieldSelector, requiresExactMatch } from '../src/fields.ts';
 
 const pod = {
   metadata: { name: 'p1', namespace: 'default' },
@@ -57,5 +58,17 @@ describe('field selectors per kind', () => {
     expect(fieldsOf('ReplicaSet', { metadata: { name: 'r' }, status: { replicas: 3 } })['status.replicas']).toBe('3');
     expect(fieldsOf('Job', { metadata: { name: 'j' }, status: {} })['status.successful']).toBe('0');
     expect(matchesFields(parseFieldSelector('metadata.namespace!=kube-system'), fieldsOf('ConfigMap', { metadata: { name: 'c', namespace: 'default' } }))).toBe(true);
+  });
+});
+
+describe('selection predicate', () => {
+  it('combines label and field selectors and reports both kinds of errors', () => {
+    const p = selectionPredicate('Pod', 'app=web', 'spec.nodeName=node1');
+    expect(p.matches({ ...pod, metadata: { ...pod.metadata, labels: { app: 'web' } } })).toBe(true);
+    expect(p.matches({ ...pod, metadata: { ...pod.metadata, labels: { app: 'db' } } })).toBe(false);
+    expect(p.matches(pod)).toBe(false);
+    expect(selectionPredicate('Pod').matches(pod)).toBe(true);
+    expect(() => selectionPredicate('Pod', 'a in', undefined)).toThrow(SelectorError);
+    expect(() => selectionPredicate('Pod', '', 'nope=1')).toThrow('field label not supported: nope');
   });
 });

@@ -3,7 +3,7 @@ import {
   parseSelector, matchesLabels, labelSelectorAsSelector, formatSelector, formatLabelSelector, formatLabels,
   labelSelectorMatches, selectorFromSet, SelectorError, labelSelectorString,
 } from '../src/labels.ts';
-import { humanDuration, translateTimestampSince } from '../src/age.ts';
+import { humanDuration, shortHumanDuration, translateTimestampSince } from '../src/age.ts';
 
 describe('label selector parsing', () => {
   it('parses every operator and sorts by key', () => {
@@ -109,6 +109,14 @@ describe('ages', () => {
     expect(humanDuration(100 * d)).toBe('100d');
     expect(humanDuration(800 * d)).toBe('2y70d');
     expect(humanDuration(3000 * d)).toBe('8y');
+  });
+  it('formats like ShortHumanDuration', () => {
+    expect(shortHumanDuration(-5 * s)).toBe('<invalid>');
+    expect(shortHumanDuration(45 * s)).toBe('45s');
+    expect(shortHumanDuration(3 * m + 20 * s)).toBe('3m');
+    expect(shortHumanDuration(5 * h + 3 * m)).toBe('5h');
+    expect(shortHumanDuration(12 * d)).toBe('12d');
+    expect(shortHumanDuration(800 * d)).toBe('2y');
   });
   it('translates timestamps', () => {
     const now = new Date('2024-01-01T00:10:00Z');
