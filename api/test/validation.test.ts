@@ -359,3 +359,28 @@ describe('Service update strategy helper', () => {
     expect(validateUpdate(n, old)).toEqual([]);
   });
 });
+
+describe('update preparation and more update rules', () => {
+  it('fills system metadata from the stored object so a plain replace validates', async () => {
+    const { fillSystemFieldsForUpdate } = await import('../src/validation/index.ts');
+    const old = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('cm', { uid: 'u1', resourceVersion: '4', creationTimestamp: '2026-01-01T00:00:00Z' }), data: { a: 'b' } } as KubeObject;
+    const n = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('cm', { resourceVersion: '4' }), data: { a: 'c' } } as KubeObject;
+    expect(validateUpdate(n, old).map((e) => e.field)).toEqual(['metadata.uid', 'metadata.creationTimestamp']);
+    fillSystemFieldsForUpdate(n.metadata as any, old.metadata as any);
+    expect(validateUpdate(n, old)).toEqual([]);
+  });
+
+  it('Node podCIDRs and EndpointSlice addressType do not change', () => {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', resourceVersion: '1' }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] } } as KubeObject;
+    const n = structuredClone(node);
+    (n.spec as any).podCIDRs = ['10.244.2.0/24'];
+    (n.spec as any).podCIDR = '10.244.2.0/24';
+    expect(validateUpdate(n, node).map(line)).toEqual(['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid']);
+    const cordoned = structuredClone(node);
+    (cordoned.spec as any).unschedulable = true;
+    expect(validateUpdate(cordoned, node)).toEqual([]);
+    const es = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta('s', { resourceVersion: '1' }), addressType: 'IPv4', endpoints: [] } as KubeObject;
+    const es2 = { ...structuredClone(es), addressType: 'IPv6' };
+    expect(validateUpdate(es2, es).map(line)).toEqual(['addressType: Invalid value: "IPv6": field is immutable']);
+  });
+});

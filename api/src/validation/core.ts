@@ -238,3 +238,21 @@ export function validateDeleteOptions(o: Obj): FieldError[] {
   }
   return errs;
 }
+
+export function validateNodeUpdateSpec(node: Obj, old: Obj): FieldError[] {
+  const n = isObj(node.spec) ? node.spec : {};
+  const o = isObj(old.spec) ? old.spec : {};
+  const errs: FieldError[] = [];
+  const oldCIDRs = Array.isArray(o.podCIDRs) ? o.podCIDRs : [];
+  if (oldCIDRs.length > 0 && JSON.stringify(n.podCIDRs ?? []) !== JSON.stringify(oldCIDRs)) {
+    errs.push(field.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
+  }
+  if (str(o.providerID) && n.providerID !== o.providerID) {
+    errs.push(field.forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
+  }
+  return errs;
+}
+
+export function validateEndpointSliceUpdate(es: Obj, old: Obj): FieldError[] {
+  return validateImmutableField(es.addressType, old.addressType, 'addressType');
+}

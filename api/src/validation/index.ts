@@ -14,13 +14,14 @@ import {
 import { generateJobSelector, validateJobSpec, validateJobUpdateSpec } from './batch.ts';
 import {
   validateBinding, validateConfigMapData, validateDeleteOptions, validateEndpointSlice, validateEndpoints, validateEvent,
-  validateImmutableData, validateLeaseSpec, validateNamespaceSpec, validateNodeSpec, validateSecretData,
+  validateEndpointSliceUpdate, validateImmutableData, validateLeaseSpec, validateNamespaceSpec, validateNodeSpec, validateNodeUpdateSpec,
+  validateSecretData,
 } from './core.ts';
 
 export * from './names.ts';
 export {
   validateObjectMeta, validateObjectMetaUpdate, validateLabels, validateAnnotations, validateLabelSelector, selectorOf,
-  nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label, type NameFn,
+  nameIsDNSSubdomain, nameIsDNSLabel, nameIsDNS1035Label, fillSystemFieldsForUpdate, type NameFn,
 } from './meta.ts';
 export { validatePodSpec, validatePodTemplateSpec, validateResourceRequirements, validateTolerations, FieldValueNotFound, notFound } from './pod.ts';
 export { generateJobSelector, JobNameLabel, ControllerUidLabel, LegacyJobNameLabel, LegacyControllerUidLabel } from './batch.ts';
@@ -41,7 +42,7 @@ interface KindRules {
 const rules: Record<string, KindRules> = {
   'v1/Namespace': { namespaced: false, name: nameIsDNSLabel, spec: validateNamespaceSpec },
   'v1/Pod': { namespaced: true, name: nameIsDNSSubdomain, create: validatePodCreateSpec, spec: (p) => validatePodSpec(p.spec, 'spec'), update: validatePodSpecUpdate },
-  'v1/Node': { namespaced: false, name: nameIsDNSSubdomain, spec: validateNodeSpec },
+  'v1/Node': { namespaced: false, name: nameIsDNSSubdomain, spec: validateNodeSpec, update: validateNodeUpdateSpec },
   'v1/Service': { namespaced: true, name: nameIsDNS1035Label, spec: validateServiceSpec, update: validateServiceUpdateSpec },
   'v1/Endpoints': { namespaced: true, name: nameIsDNSSubdomain, spec: validateEndpoints },
   'v1/ConfigMap': { namespaced: true, name: nameIsDNSSubdomain, spec: validateConfigMapData, update: validateImmutableData },
@@ -61,7 +62,7 @@ const rules: Record<string, KindRules> = {
   'apps/v1/StatefulSet': { namespaced: true, name: nameIsDNSSubdomain, spec: validateStatefulSetSpec, update: validateStatefulSetUpdateSpec },
   'batch/v1/Job': { namespaced: true, name: nameIsDNSSubdomain, spec: validateJobSpec, update: validateJobUpdateSpec },
   'coordination.k8s.io/v1/Lease': { namespaced: true, name: nameIsDNSSubdomain, spec: validateLeaseSpec },
-  'discovery.k8s.io/v1/EndpointSlice': { namespaced: true, name: nameIsDNSSubdomain, spec: validateEndpointSlice },
+  'discovery.k8s.io/v1/EndpointSlice': { namespaced: true, name: nameIsDNSSubdomain, spec: validateEndpointSlice, update: validateEndpointSliceUpdate },
 };
 
 const kindKey = (o: KubeObject) => `${o.apiVersion}/${o.kind}`;

@@ -215,3 +215,18 @@ export function selectorOf(sel: unknown): { matches: (labels: Record<string, str
   };
   return { matches, empty };
 }
+
+/**
+ * What upstream's registry does to an update before validating it (rest.BeforeUpdate): system-owned
+ * metadata the client need not send is taken from the stored object. Mutates newObj's metadata.
+ */
+export function fillSystemFieldsForUpdate(newMeta: Obj, oldMeta: Obj): void {
+  if (!str(newMeta.uid) && oldMeta.uid) newMeta.uid = oldMeta.uid;
+  newMeta.creationTimestamp = oldMeta.creationTimestamp;
+  if (oldMeta.deletionTimestamp) newMeta.deletionTimestamp = oldMeta.deletionTimestamp;
+  else delete newMeta.deletionTimestamp;
+  if (oldMeta.deletionGracePeriodSeconds != null && newMeta.deletionGracePeriodSeconds == null) {
+    newMeta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+  }
+  if (oldMeta.generation != null && newMeta.generation == null) newMeta.generation = oldMeta.generation;
+}
