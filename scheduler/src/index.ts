@@ -15,3 +15,4 @@ export { SchedulingQueue, Events, isPodUpdated, type QueuedPodInfo, type QueueOp
 export { Nominator } from './queue/nominator.ts';
 export { FakeClock, realClock, type Clock } from './queue/clock.ts';
 export { Cache, type CacheOptions } from './cache.ts';
+export { Scheduler, DEFAULT_SCHEDULER_NAME, type SchedulerAPI, type SchedulerOptions, type SchedulingResult } from './scheduler.ts';
