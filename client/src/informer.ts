@@ -2,7 +2,7 @@
 // handlers (client-go tools/cache shared_informer). Handlers get objects and enqueue keys.
 import type { KubeObject } from '@k8ts/api/object.ts';
 import type { Logger } from 'pino';
-import { Indexer, DeletedFinalStateUnknown, NamespaceIndex, metaNamespaceIndexFunc } from './store.ts';
+import { Indexer, DeletedFinalStateUnknown, NamespaceIndex, metaNamespaceIndexFunc, deletionHandlingKey } from './store.ts';
 import type { Indexers } from './store.ts';
 import { Reflector } from './reflector.ts';
 import type { ListerWatcher, ReflectorOptions, ReflectorStore } from './reflector.ts';
@@ -185,4 +185,18 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> implements R
 export async function waitForCacheSync(signal: AbortSignal | undefined, ...informers: { waitForCacheSync(s?: AbortSignal): Promise<boolean> }[]): Promise<boolean> {
   const results = await Promise.all(informers.map((i) => i.waitForCacheSync(signal)));
   return results.every(Boolean);
+}
+
+/**
+ * The usual controller handler: enqueue the key of whatever changed (tombstones included). `filter`
+ * drops objects the controller does not care about; updates that change nothing (resyncs) are kept,
+ * since level-triggered controllers want them.
+ */
+export function enqueueHandler<T extends KubeObject>(queue: { add(key: string): void }, filter?: (obj: T) => boolean): ResourceEventHandler<T> {
+  const add = (o: T | DeletedFinalStateUnknown<T>) => {
+    const obj = o instanceof DeletedFinalStateUnknown ? o.obj : o;
+    if (filter && !filter(obj)) return;
+    queue.add(deletionHandlingKey(o));
+  };
+  return { onAdd: (o) => add(o), onUpdate: (_old, o) => add(o), onDelete: (o) => add(o) };
 }

@@ -6,7 +6,8 @@ import type { KubeObject } from '@k8ts/api/object.ts';
 import { parseSelector } from '@k8ts/api/labels.ts';
 import { Clientset } from '../src/clientset.ts';
 import type { Typed } from '../src/clientset.ts';
-import { SharedIndexInformer } from '../src/informer.ts';
+import { SharedIndexInformer, enqueueHandler } from '../src/informer.ts';
+import { WorkQueue } from '../src/workqueue.ts';
 import { SharedInformerFactory } from '../src/informer-factory.ts';
 import { DeletedFinalStateUnknown, Indexer, deletionHandlingKey } from '../src/store.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
@@ -214,6 +215,38 @@ describe('Reflector + SharedIndexInformer', () => {
     expect(watchRequests()[1].query.get('resourceVersion')).toBe(String(rv));
   });
 
+  it('random changes with random broken and expired watches: the handlers end exactly at the server state', async () => {
+    const inf = new SharedIndexInformer(cs.pods(), fast);
+    const model = new HandlerModel();
+    inf.addEventHandler(model.handler);
+    void inf.run(ctl.signal);
+    await inf.waitForCacheSync();
+    let seed = 42;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 15; i++) {
+        const name = `p${rand(20)}`;
+        const ns = `ns${rand(2)}`;
+        const exists = !!fake.get(podsInfo, ns, name);
+        const op = rand(3);
+        if (!exists) fake.seed(podsInfo, pod(ns, name));
+        else if (op === 0) fake.remove(podsInfo, ns, name);
+        else fake.mutate(podsInfo, ns, name, (o) => { o.metadata.labels = { r: String(round), i: String(i) }; });
+      }
+      const fault = rand(3);
+      if (fault === 0) fake.breakWatches();
+      else if (fault === 1) { fake.breakWatches(); fake.compact(); }
+      else if (fault === 2) fake.expireWatches();
+      await sleep(rand(40));
+    }
+    await eventually(() => {
+      const want = serverState(fake);
+      return want.size === model.state.size && [...want].every(([k, v]) => model.state.get(k) === v);
+    }, 8000, 'the handlers to converge on the server state');
+    expect(model.problems).toEqual([]);
+    expect(inf.indexer.size).toBe(serverState(fake).size);
+  });
+
   it('indexes by namespace and custom index functions; listers read the cache', async () => {
     fake.seed(podsInfo, pod('a', 'p1', 'node1', { app: 'web' }));
     fake.seed(podsInfo, pod('a', 'p2', 'node2', { app: 'db' }));
@@ -252,6 +285,25 @@ describe('Reflector + SharedIndexInformer', () => {
     const n = resyncs;
     await sleep(80);
     expect(resyncs).toBe(n);
+  });
+
+  it('enqueueHandler queues keys, tombstones included, honouring the filter', async () => {
+    fake.seed(podsInfo, pod('a', 'p1'));
+    fake.seed(podsInfo, pod('kube-system', 'skip'));
+    const inf = new SharedIndexInformer(cs.pods(), fast);
+    const q = new WorkQueue<string>();
+    inf.addEventHandler(enqueueHandler(q, (o) => o.metadata.namespace !== 'kube-system'));
+    void inf.run(ctl.signal);
+    await inf.waitForCacheSync();
+    expect(await q.get()).toBe('a/p1');
+    q.done('a/p1');
+    await eventually(() => fake.activeWatches() === 1, 2000, 'watch');
+    fake.breakWatches();
+    fake.remove(podsInfo, 'a', 'p1');
+    fake.compact();
+    await eventually(() => q.len() === 1, 3000, 'tombstone key');
+    expect(await q.get()).toBe('a/p1');
+    expect(q.len()).toBe(0);
   });
 
   it('isolates a throwing handler from the others', async () => {
