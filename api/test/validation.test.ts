@@ -74,7 +74,10 @@ describe('Pod', () => {
       'spec.containers[1].name: Required value',
       'spec.containers[3].name: Duplicate value: "c"',
     ]);
-    expect(create(pod({ initContainers: [c()], containers: [c()] }))).toEqual(['spec.containers[0].name: Duplicate value: "c"']);
+    expect(create(pod({ initContainers: [c()], containers: [c()] }))).toEqual(['spec.initContainers[0].name: Duplicate value: "c"']);
+    expect(create(pod({ hostNetwork: true, containers: [c({ ports: [{ containerPort: 80 }, { containerPort: 81, hostPort: 8081 }] })] }))).toEqual([
+      'spec.containers[0].ports[1].containerPort: Invalid value: 81: must match `hostPort` when `hostNetwork` is true',
+    ]);
     expect(create(pod({ containers: [c({ ports: [{ containerPort: 80, name: 'http' }, { containerPort: 70000, protocol: 'ICMP' }, { containerPort: 0, name: 'http' }] })] }))).toEqual([
       'spec.containers[0].ports[1].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
       'spec.containers[0].ports[1].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"',
@@ -131,10 +134,10 @@ describe('Pod', () => {
 
   it('checks probes have exactly one handler, env names and tolerations', () => {
     expect(create(pod({ containers: [c({ livenessProbe: {}, readinessProbe: { exec: { command: ['true'] }, tcpSocket: { port: 80 } }, env: [{ name: '' }, { name: 'A=B' }] })] }))).toEqual([
-      'spec.containers[0].livenessProbe: Required value: must specify a handler type',
-      'spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type',
       'spec.containers[0].env[0].name: Required value',
       'spec.containers[0].env[1].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than \'=\'',
+      'spec.containers[0].livenessProbe: Required value: must specify a handler type',
+      'spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type',
     ]);
     expect(create(pod({ containers: [c()], tolerations: [{ operator: 'Equal', value: 'x' }, { key: 'k', operator: 'Is' }, { key: 'k', effect: 'Never' }] }))).toEqual([
       'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',

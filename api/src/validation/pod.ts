@@ -178,56 +178,48 @@ function validateVolumeMounts(mounts: unknown, volumes: Set<string>, path: strin
 
 const pullPolicies = ['Always', 'IfNotPresent', 'Never'];
 
-function validateContainer(c: Obj, path: string, volumes: Set<string>, names: Set<string>, kind: 'container' | 'init', hostNetwork: boolean): FieldError[] {
+function validateContainer(c: Obj, path: string, volumes: Set<string>, names: Set<string>, kind: 'container' | 'init'): FieldError[] {
   const errs: FieldError[] = [];
+  // validateContainerCommon, in upstream's order.
   const name = str(c.name);
   const namePath = join(path, 'name');
   if (!name) errs.push(field.required(namePath));
   else errs.push(...validateDNS1123Label(name, namePath));
-  if (name && names.has(name)) errs.push(field.duplicate(namePath, name));
-  else if (name) names.add(name);
-  const image = str(c.image);
-  if (!image) errs.push(field.required(join(path, 'image')));
-  else if (image.trim() !== image) errs.push(field.invalid(join(path, 'image'), image, 'must not have leading or trailing whitespace'));
-  if (c.lifecycle != null && isObj(c.lifecycle)) {
-    for (const h of ['postStart', 'preStop']) if (isObj(c.lifecycle[h])) errs.push(...validateHandler(c.lifecycle[h], join(join(path, 'lifecycle'), h), ['exec', 'httpGet', 'tcpSocket', 'sleep']));
-  }
-  if (kind === 'container' || c.restartPolicy === 'Always') {
-    errs.push(...validateProbe(c.livenessProbe, join(path, 'livenessProbe')));
-    errs.push(...validateProbe(c.readinessProbe, join(path, 'readinessProbe')));
-    errs.push(...validateProbe(c.startupProbe, join(path, 'startupProbe')));
-    for (const p of ['livenessProbe', 'startupProbe']) {
-      if (isObj(c[p]) && c[p].successThreshold != null && c[p].successThreshold !== 1) {
-        errs.push(field.invalid(join(join(path, p), 'successThreshold'), c[p].successThreshold, 'must be 1'));
-      }
-    }
-  } else {
-    for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
-      if (c[p] != null) errs.push(field.forbidden(join(path, p), 'may not be set for init containers without restartPolicy=Always'));
-    }
-  }
-  if (kind === 'init' && c.restartPolicy != null && c.restartPolicy !== 'Always') {
-    errs.push(field.notSupported(join(path, 'restartPolicy'), c.restartPolicy, ['Always']));
-  } else if (kind === 'container' && c.restartPolicy != null) {
-    errs.push(field.forbidden(join(path, 'restartPolicy'), 'may not be set for non-init containers'));
-  }
-  errs.push(...validateContainerPorts(c.ports, join(path, 'ports')));
-  if (hostNetwork) {
-    list(c.ports).forEach((p, i) => {
-      if (p.hostPort && p.hostPort !== p.containerPort) {
-        errs.push(field.invalid(join(idx(join(path, 'ports'), i), 'containerPort'), p.containerPort, 'must match `hostPort` when `hostNetwork` is true'));
-      }
-    });
-  }
-  errs.push(...validateEnv(c.env, join(path, 'env')));
-  errs.push(...validateVolumeMounts(c.volumeMounts, volumes, join(path, 'volumeMounts')));
+  // Like upstream, leading/trailing whitespace in image is only rejected on Pod updates.
+  if (!str(c.image)) errs.push(field.required(join(path, 'image')));
   const tmp = str(c.terminationMessagePolicy);
   if (!tmp) errs.push(field.required(join(path, 'terminationMessagePolicy')));
   else if (!['File', 'FallbackToLogsOnError'].includes(tmp)) errs.push(field.notSupported(join(path, 'terminationMessagePolicy'), tmp, ['File', 'FallbackToLogsOnError']));
+  errs.push(...validateContainerPorts(c.ports, join(path, 'ports')));
+  errs.push(...validateEnv(c.env, join(path, 'env')));
+  errs.push(...validateVolumeMounts(c.volumeMounts, volumes, join(path, 'volumeMounts')));
   const ipp = str(c.imagePullPolicy);
   if (!ipp) errs.push(field.required(join(path, 'imagePullPolicy')));
   else if (!pullPolicies.includes(ipp)) errs.push(field.notSupported(join(path, 'imagePullPolicy'), ipp, pullPolicies));
   errs.push(...validateResourceRequirements(c.resources, join(path, 'resources')));
+  // Names are unique across containers and init containers.
+  if (names.has(name)) errs.push(field.duplicate(namePath, name));
+  else names.add(name);
+  const restartable = kind === 'container' || c.restartPolicy === 'Always';
+  if (kind === 'init' && c.restartPolicy != null && c.restartPolicy !== 'Always') {
+    errs.push(field.notSupported(join(path, 'restartPolicy'), c.restartPolicy, ['Always']));
+  }
+  if (restartable) {
+    if (isObj(c.lifecycle)) {
+      for (const h of ['postStart', 'preStop']) if (isObj(c.lifecycle[h])) errs.push(...validateHandler(c.lifecycle[h], join(join(path, 'lifecycle'), h), ['exec', 'httpGet', 'tcpSocket', 'sleep']));
+    }
+    for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      if (p !== 'readinessProbe' && isObj(c[p]) && c[p].successThreshold != null && c[p].successThreshold !== 1) {
+        errs.push(field.invalid(join(join(path, p), 'successThreshold'), c[p].successThreshold, 'must be 1'));
+      }
+      errs.push(...validateProbe(c[p], join(path, p)));
+    }
+  } else {
+    for (const p of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+      if (c[p] != null) errs.push(field.forbidden(join(path, p), 'may not be set for init containers without restartPolicy=Always'));
+    }
+  }
+  if (kind === 'container' && c.restartPolicy != null) errs.push(field.forbidden(join(path, 'restartPolicy'), 'may not be set for non-init containers'));
   return errs;
 }
 
@@ -323,8 +315,15 @@ export function validatePodSpec(specIn: unknown, path: string): FieldError[] {
   const hostNetwork = spec.hostNetwork === true;
   const containers = list(spec.containers);
   if (containers.length === 0) errs.push(field.required(join(path, 'containers')));
-  list(spec.initContainers).forEach((c, i) => errs.push(...validateContainer(c, idx(join(path, 'initContainers'), i), vols.names, names, 'init', hostNetwork)));
-  containers.forEach((c, i) => errs.push(...validateContainer(c, idx(join(path, 'containers'), i), vols.names, names, 'container', hostNetwork)));
+  containers.forEach((c, i) => errs.push(...validateContainer(c, idx(join(path, 'containers'), i), vols.names, names, 'container')));
+  list(spec.initContainers).forEach((c, i) => errs.push(...validateContainer(c, idx(join(path, 'initContainers'), i), vols.names, names, 'init')));
+  if (hostNetwork) {
+    containers.forEach((c, i) => list(c.ports).forEach((p, j) => {
+      if ((p.hostPort ?? 0) !== p.containerPort) {
+        errs.push(field.invalid(`${idx(join(path, 'containers'), i)}.ports[${j}].containerPort`, p.containerPort, 'must match `hostPort` when `hostNetwork` is true'));
+      }
+    }));
+  }
   const rp = str(spec.restartPolicy);
   if (!rp) errs.push(field.required(join(path, 'restartPolicy')));
   else if (!['Always', 'OnFailure', 'Never'].includes(rp)) errs.push(field.notSupported(join(path, 'restartPolicy'), rp, ['Always', 'OnFailure', 'Never']));
