@@ -83,7 +83,6 @@ function goMap(v: unknown): string {
 const errNoListOfLists = () => unprocessablePatch('lists of lists are not supported');
 const errBadSetElementOrder = () => badPatch('invalid patch format of setElementOrder list');
 const errBadRetainKeys = () => badPatch('invalid patch format of retainKeys');
-const errPatchContentNotMatchRetainKeys = () => unprocessablePatch('patch content doesn\'t match retainKeys list');
 const errNoMergeKey = (m: unknown, key: string) => badPatch(`map: ${goMap(m)} does not contain declared merge key: ${key}`);
 const errBadPatchType = (t: unknown, m: unknown) => badPatch(`unknown patch type: ${scalarString(t)} in map: ${goMap(m)}`);
 const errBadArgType = (expected: string, actual: unknown) => badPatch(`expected a ${expected}, but received a ${kindOf(actual)}`);
@@ -141,7 +140,7 @@ function applyRetainKeysDirective(original: JsonMap, patch: JsonMap, opts: Merge
   const keep = new Set(retainKeys.map((k) => String(k)));
   for (const [k, v] of Object.entries(patch)) {
     if (v === null || k.startsWith(deleteFromPrimitiveListPrefix) || k.startsWith(setElementOrderPrefix)) continue;
-    if (!keep.has(k)) throw errPatchContentNotMatchRetainKeys();
+    if (!keep.has(k)) throw errBadRetainKeys();
   }
   for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
 }
