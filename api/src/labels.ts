@@ -200,7 +200,7 @@ class Parser {
     if (t.tok !== 'identifier') throw new Error(`found '${t.lit}', expected: identifier`);
     const key = t.lit;
     const keyErrs = qualifiedNameErrors(key);
-    if (keyErrs.length) throw new Error(invalid('', key, keyErrs.join('; ')));
+    if (keyErrs.length) throw new Error(invalid('<nil>', key, keyErrs.join('; ')));
     const next = this.lookahead(true).tok;
     if (operator === '!' || next === 'eos' || next === 'comma') {
       return newRequirement(key, operator ?? 'exists', []);

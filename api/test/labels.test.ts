@@ -35,7 +35,13 @@ describe('label selector parsing', () => {
     expect(err('a=b c')).toMatch(/expected/);
     expect(err('!a=b')).toBe("found '=', expected: ',' or 'end of string'");
     expect(err('a=-bad')).toMatch(/^unable to parse requirement: values\[0\]\[a\]: Invalid value: "-bad": a valid label must be an empty string/);
-    expect(err('-a=b')).toMatch(/^unable to parse requirement: : Invalid value: "-a": name part must consist of/);
+    // Messages below are what kubectl 1.32 prints for the same selectors (via labels.Parse).
+    expect(err('-a=b')).toMatch(/^unable to parse requirement: <nil>: Invalid value: "-a": name part must consist of/);
+    expect(err('k8s.io/=x')).toMatch(/^unable to parse requirement: <nil>: Invalid value: "k8s.io\/": name part must be non-empty; name part must consist of/);
+    expect(err('a=b,,c')).toBe("found ',', expected: identifier after ','");
+    expect(err('a=(b)')).toBe("unable to parse requirement: found '(', expected: identifier");
+    expect(err('a!b')).toBe("unable to parse requirement: found '!', expected: in, notin, =, ==, !=, gt, lt");
+    expect(err('a in (b c)')).toBe("unable to parse requirement: found 'c', expected: ',' or ')'");
     expect(err('a/b/c')).toMatch(/a qualified name must consist/);
   });
 });
