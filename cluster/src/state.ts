@@ -1,6 +1,16 @@
 // What `k8ts up` started and where, recorded so that `down` ends exactly that (by pid) and removes it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NetworkPlan, NodePlan } from './net/plan.ts';
+import type { ProcessCommand } from './node-runtime.ts';
+
+export interface NodeState extends NodePlan {
+  /** This node's directory (containerd, kubelet root). */
+  dir: string;
+  /** containerd's CRI socket. */
+  criSocket: string;
+  kubeconfig?: string;
+}
 
 export interface ClusterState {
   name: string;
@@ -8,8 +18,17 @@ export interface ClusterState {
   apiserverURL?: string;
   kubeconfig?: string;
   etcdEndpoint?: string;
-  /** component name → pid */
+  registryURL?: string;
+  network?: NetworkPlan;
+  nodes?: NodeState[];
+  /** component name → pid (`etcd`, `apiserver`, `registry`, `scheduler`, `containerd/<node>`, `kubelet/<node>`, ...) */
   pids: Record<string, number>;
+  /** component name → how it was started (to start it again). */
+  commands?: Record<string, ProcessCommand>;
+  /** Components stopped on purpose (`stop-node`): not a sign of a crash. */
+  stopped?: string[];
+  /** Seconds `up` took. */
+  upSeconds?: number;
 }
 
 export function clusterHome(): string {
@@ -28,7 +47,18 @@ export function readState(name: string): ClusterState | undefined {
 
 export function writeState(s: ClusterState): void {
   mkdirSync(s.dir, { recursive: true });
-  writeFileSync(join(s.dir, 'state.json'), JSON.stringify(s, null, 2) + '\n');
+  const f = join(s.dir, 'state.json');
+  writeFileSync(`${f}.tmp`, JSON.stringify(s, null, 2) + '\n');
+  renameSync(`${f}.tmp`, f);
+}
+
+/** The pid still runs a process of this cluster (its command line names the cluster's directory), not a reused pid. */
+export function ours(pid: number, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(dir));
+  } catch {
+    return false;
+  }
 }
 
 export function alive(pid: number): boolean {

@@ -1,83 +1,251 @@
-// `k8ts up` / `down`: the control plane (etcd, API server) as background processes with a kubeconfig.
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+// `k8ts up` / `down`: a local multi-node cluster. Control plane (etcd, API server, scheduler and
+// controller-manager when present) as daemons in the root namespace, bound to the cluster bridge's
+// address; per node a network namespace with its own containerd (and kubelet, kube-proxy when present).
+// Every process is recorded by pid in state.json; `down` ends exactly those and removes everything else.
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.ts';
-import { startProcess } from './process.ts';
-import { clusterDir, readState, writeState, alive, type ClusterState } from './state.ts';
-import { writeUserKubeconfig } from './kubeconfig.ts';
+import type { Node } from 'kubernetes-types/core/v1';
 import { loadCA } from '@k8ts/apiserver/pki/index.ts';
-import { readFileSync } from 'node:fs';
+import { readKubeconfigFile, restConfigFromKubeconfig, type RestConfig } from '@k8ts/client/kubeconfig.ts';
+import { freePort } from './ports.ts';
+import { clusterDir, readState, writeState, alive, ours, type ClusterState, type NodeState } from './state.ts';
+import { writeComponentCredentials, writeNodeCredentials } from './kubeconfig.ts';
+import { mountsUnder } from './containerd.ts';
+import { createNetwork, teardownNetwork, observeNetwork, validateClusterName, podNetwork, netnsList } from './net/index.ts';
+import { cleanupNodeContainerd, inNetns, launch, startNodeContainerd, type ProcessCommand } from './node-runtime.ts';
+import { startRegistryDaemon } from './registry-daemon.ts';
+import { apiserverArgs, componentMains, kubeletArgs, kubeProxyArgs } from './components.ts';
+import { run } from './images/run.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const mains = componentMains(repo);
 
-export interface UpOptions { name: string; apiserverPort?: number }
+export const defaultNodes = 3;
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, pid?: number): Promise<void> {
+export interface UpOptions {
+  name: string;
+  /** Nodes including the control-plane node (default 3). */
+  nodes?: number;
+  apiserverPort?: number;
+  /** How long to wait for every node to be Ready (when kubelets run). */
+  readyTimeoutMs?: number;
+  /** Keep what was started when `up` fails (for `logs`); default: tear it down. */
+  retain?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface UpResult extends ClusterState {
+  /** True when the cluster was already up and healthy: nothing was started. */
+  reused: boolean;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, pid?: number, logFile?: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (pid !== undefined && !alive(pid)) throw new Error(`${what} exited while starting`);
+    if (pid !== undefined && !alive(pid)) throw new Error(`${what} exited while starting${logFile ? `; see ${logFile}` : ''}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s${logFile ? `; see ${logFile}` : ''}`);
 }
 
-/** Ends every recorded process (SIGTERM, then SIGKILL) and removes the cluster's directory. */
-export async function down(name: string, o: { keepDir?: boolean } = {}): Promise<boolean> {
-  const s = readState(name);
-  if (!s) return false;
-  const pids = Object.values(s.pids).filter(alive);
+/** Every recorded process runs (except those stopped on purpose) and every node's namespace exists. */
+export async function isHealthy(s: ClusterState): Promise<boolean> {
+  const stopped = new Set(s.stopped ?? []);
+  if (!s.kubeconfig || !s.network) return false;
+  for (const [key, pid] of Object.entries(s.pids)) if (!stopped.has(key) && !(alive(pid) && ours(pid, s.dir))) return false;
+  const namespaces = new Set(await netnsList());
+  return s.network.nodes.every((n) => namespaces.has(n.netns));
+}
+
+async function stopPids(pids: number[], graceMs = 10_000): Promise<void> {
   for (const pid of pids) try { process.kill(-pid, 'SIGTERM'); } catch { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
-  const end = Date.now() + 10_000;
-  while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(alive)) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-  if (!o.keepDir) rmSync(s.dir, { recursive: true, force: true });
-  return true;
+  const end = Date.now() + graceMs;
+  while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of pids.filter(alive)) try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  const killed = Date.now() + 5000;
+  while (pids.some(alive) && Date.now() < killed) await new Promise((r) => setTimeout(r, 50));
 }
 
-export async function up(o: UpOptions): Promise<ClusterState> {
-  // A crashed earlier run of the same cluster is cleaned first.
-  await down(o.name);
+/**
+ * Ends every recorded process, cleans what the nodes' containerds left (containers, shims, mounts),
+ * removes the cluster's network and directory. Works from the cluster's name alone after a crash.
+ * Returns whether there was anything to remove.
+ */
+export async function down(name: string): Promise<boolean> {
+  validateClusterName(name);
+  const dir = clusterDir(name);
+  const s = readState(name);
+  const net = await observeNetwork(name);
+  const existed = !!s || existsSync(dir) || net.netns.length + net.links.length + net.routes.length + net.rules.length > 0;
+  if (s) await stopPids(Object.values(s.pids).filter((pid) => alive(pid) && ours(pid, s.dir)));
+  const nodesDir = join(dir, 'nodes');
+  if (existsSync(nodesDir)) {
+    for (const n of readdirSync(nodesDir)) await cleanupNodeContainerd(join(nodesDir, n, 'containerd'));
+  }
+  await teardownNetwork(name, s?.network);
+  for (const m of mountsUnder(dir)) await run('umount', ['-l', m]).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+  return existed;
+}
+
+export async function up(o: UpOptions): Promise<UpResult> {
+  validateClusterName(o.name);
+  const nodeCount = o.nodes ?? defaultNodes;
+  const log = o.log ?? (() => undefined);
+  const previous = readState(o.name);
+  if (previous && previous.network?.nodes.length === nodeCount && (await isHealthy(previous))) {
+    log(`Cluster "${o.name}" is already up`);
+    return { ...previous, reused: true };
+  }
+  const t0 = performance.now();
+  // Leftovers of an earlier (crashed) run of the same cluster go first.
+  if (await down(o.name)) log(`Removed the leftovers of an earlier cluster "${o.name}"`);
+
   const dir = clusterDir(o.name);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const state: ClusterState = { name: o.name, dir, pids: {} };
+  const logs = join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const state: ClusterState = { name: o.name, dir, pids: {}, commands: {}, nodes: [] };
   writeState(state);
-  const etcdPort = await freePort();
-  const peerPort = await freePort();
-  const etcdURL = `http://127.0.0.1:${etcdPort}`;
-  const etcd = startProcess('etcd', {
-    daemon: true, logFile: join(dir, 'logs', 'etcd.log'),
-    args: ['--name', o.name, '--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
-      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', `${o.name}=http://127.0.0.1:${peerPort}`, '--log-level', 'warn'],
-  });
-  state.pids.etcd = etcd.pid;
-  state.etcdEndpoint = etcdURL;
-  writeState(state);
-  await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok, 20_000, etcd.pid);
+  const record = (key: string, pid: number, command: ProcessCommand) => {
+    state.pids[key] = pid;
+    state.commands![key] = command;
+    writeState(state);
+  };
+  const start = (key: string, command: ProcessCommand) => {
+    const pid = launch(command);
+    record(key, pid, command);
+    return pid;
+  };
 
-  const port = o.apiserverPort ?? 6443;
-  const pki = join(dir, 'pki');
-  const apiserver = startProcess(process.execPath, {
-    daemon: true, logFile: join(dir, 'logs', 'apiserver.log'), cwd: repo,
-    args: [join(repo, 'apiserver/src/main.ts'), '--etcd-servers', etcdURL, '--secure-port', String(port), '--cert-dir', pki, '--bind-address', '127.0.0.1'],
-  });
-  state.pids.apiserver = apiserver.pid;
-  state.apiserverURL = `https://127.0.0.1:${port}`;
-  writeState(state);
-  await waitFor('apiserver', async () => existsSync(join(pki, 'ca.crt')) && (await fetchInsecure(`${state.apiserverURL}/readyz`)), 30_000, apiserver.pid);
-  const ca = await loadCA(readFileSync(join(pki, 'ca.crt'), 'utf8'), readFileSync(join(pki, 'ca.key'), 'utf8'));
-  state.kubeconfig = join(dir, 'admin.kubeconfig');
-  await writeUserKubeconfig(state.kubeconfig, ca, state.apiserverURL, { user: 'kubernetes-admin', groups: ['system:masters'] }, o.name);
-  writeState(state);
-  return state;
+  try {
+    const plan = await createNetwork(o.name, nodeCount);
+    state.network = plan;
+    writeState(state);
+    log(`Network: bridge ${plan.bridge} ${plan.bridgeAddress}, nodes ${plan.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
+
+    const controlPlane = (async () => {
+      const etcdPort = await freePort();
+      const peerPort = await freePort();
+      const etcdURL = `http://127.0.0.1:${etcdPort}`;
+      const etcdLog = join(logs, 'etcd.log');
+      const etcd = start('etcd', { cmd: 'etcd', logFile: etcdLog, args: ['--name', o.name, '--data-dir', join(dir, 'etcd'),
+        '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
+        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster', `${o.name}=http://127.0.0.1:${peerPort}`, '--log-level', 'warn'] });
+      state.etcdEndpoint = etcdURL;
+      await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok, 30_000, etcd, etcdLog);
+
+      const port = o.apiserverPort ?? 6443;
+      const pki = join(dir, 'pki');
+      const apiLog = join(logs, 'apiserver.log');
+      const apiserver = start('apiserver', { cmd: process.execPath, cwd: repo, logFile: apiLog,
+        args: [mains.apiserver, ...apiserverArgs({ etcdURL, address: plan.bridgeAddress, port, certDir: pki })] });
+      state.apiserverURL = `https://${plan.bridgeAddress}:${port}`;
+      writeState(state);
+      await waitFor('apiserver', async () => existsSync(join(pki, 'ca.key')) && (await httpsOk(`${state.apiserverURL}/readyz`)), 60_000, apiserver, apiLog);
+      const ca = await loadCA(readFileSync(join(pki, 'ca.crt'), 'utf8'), readFileSync(join(pki, 'ca.key'), 'utf8'));
+      const kubeconfigs = await writeComponentCredentials(dir, ca, state.apiserverURL, o.name);
+      state.kubeconfig = kubeconfigs.admin;
+      writeState(state);
+      log(`API server ${state.apiserverURL} ready`);
+      return { ca, kubeconfigs };
+    })();
+
+    const runtimes = (async () => {
+      const registry = await startRegistryDaemon({ dir: join(dir, 'registry'), host: plan.bridgeAddress, logFile: join(logs, 'registry.log') });
+      record('registry', registry.pid, registry.command);
+      state.registryURL = registry.url;
+      log(`Registry ${registry.url}${registry.pushed ? ' (images pushed)' : ' (images cached)'}`);
+      await Promise.all(plan.nodes.map(async (node) => {
+        const nodeDir = join(dir, 'nodes', node.name);
+        const c = await startNodeContainerd({ dir: join(nodeDir, 'containerd'), node, mirrorUrl: registry.url, logFile: join(logs, `${node.name}.containerd.log`) });
+        record(`containerd/${node.name}`, c.pid, c.command);
+        const ns: NodeState = { ...node, dir: nodeDir, criSocket: c.socket };
+        state.nodes!.push(ns);
+      }));
+      state.nodes!.sort((a, b) => plan.nodes.findIndex((n) => n.name === a.name) - plan.nodes.findIndex((n) => n.name === b.name));
+      writeState(state);
+      log(`containerd running on ${plan.nodes.length} nodes`);
+    })();
+
+    const settled = await Promise.allSettled([controlPlane, runtimes]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    const { ca, kubeconfigs } = await controlPlane;
+
+    // Components that exist in this checkout: one line each.
+    const node = (main: string, args: string[]) => ({ cmd: process.execPath, args: [main, ...args], cwd: repo });
+    if (existsSync(mains.scheduler)) start('scheduler', { ...node(mains.scheduler, ['--kubeconfig', kubeconfigs.scheduler]), logFile: join(logs, 'scheduler.log') });
+    if (existsSync(mains.controllerManager)) start('controller-manager', { ...node(mains.controllerManager, ['--kubeconfig', kubeconfigs.controllerManager]), logFile: join(logs, 'controller-manager.log') });
+    for (const n of state.nodes!) {
+      if (existsSync(mains.kubelet)) {
+        n.kubeconfig = await writeNodeCredentials(n.dir, ca, state.apiserverURL!, n.name, o.name);
+        const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet') });
+        start(`kubelet/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubelet, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kubelet.log`) });
+      }
+      if (existsSync(mains.kubeProxy)) {
+        const args = kubeProxyArgs({ node: n, kubeconfig: kubeconfigs.kubeProxy, clusterCidr: podNetwork });
+        start(`kube-proxy/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubeProxy, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kube-proxy.log`) });
+      }
+    }
+    if (existsSync(mains.kubelet)) {
+      await waitNodesReady(state, o.readyTimeoutMs ?? 90_000);
+      log(`${state.nodes!.length} nodes Ready`);
+    }
+    state.upSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    writeState(state);
+    return { ...state, reused: false };
+  } catch (err) {
+    if (!o.retain) await down(o.name).catch(() => undefined);
+    throw err;
+  }
 }
 
-async function fetchInsecure(url: string): Promise<boolean> {
-  const { request } = await import('node:https');
+/** Polls the API server until every node of the cluster reports Ready=True; labels the control-plane node as kubeadm does. */
+async function waitNodesReady(s: ClusterState, timeoutMs: number): Promise<void> {
+  const rc = restConfigFromKubeconfig(readKubeconfigFile(s.kubeconfig!));
+  const want = new Set(s.nodes!.map((n) => n.name));
+  const kubeletPids = s.nodes!.map((n) => s.pids[`kubelet/${n.name}`]!);
+  let notReady: string[] = [...want];
+  await waitFor('nodes', async () => {
+    if (kubeletPids.some((p) => !alive(p))) throw new Error('a kubelet exited');
+    const list = JSON.parse(await httpsRequest(rc, 'GET', '/api/v1/nodes')) as { items: Node[] };
+    const ready = new Set(list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata!.name!));
+    notReady = [...want].filter((n) => !ready.has(n));
+    return notReady.length === 0;
+  }, timeoutMs).catch((err: Error) => {
+    const dead = s.nodes!.filter((n) => !alive(s.pids[`kubelet/${n.name}`]!)).map((n) => n.name);
+    throw new Error(dead.length > 0 ? `kubelet exited on ${dead.join(', ')}; see k8ts logs <node>` : `${err.message}: not Ready: ${notReady.join(', ')}`);
+  });
+  for (const n of s.nodes!.filter((x) => x.role === 'control-plane')) {
+    await httpsRequest(rc, 'PATCH', `/api/v1/nodes/${n.name}`, { metadata: { labels: { 'node-role.kubernetes.io/control-plane': '' } } }, 'application/merge-patch+json');
+  }
+}
+
+export function httpsRequest(rc: RestConfig, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<string> {
+  return new Promise((res, rej) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const r = request(new URL(path, rc.server), {
+      method, ca: rc.ca, cert: rc.cert, key: rc.key, timeout: 5000,
+      headers: { accept: 'application/json', ...(data ? { 'content-type': contentType, 'content-length': data.length } : {}) },
+    }, (resp) => {
+      let text = '';
+      resp.setEncoding('utf8');
+      resp.on('data', (c: string) => { text += c; });
+      resp.on('end', () => (resp.statusCode ?? 500) < 300 ? res(text) : rej(new Error(`${method} ${path}: ${resp.statusCode} ${text}`)));
+    });
+    r.on('timeout', () => r.destroy(new Error(`${method} ${path}: timeout`)));
+    r.on('error', rej);
+    r.end(data);
+  });
+}
+
+function httpsOk(url: string): Promise<boolean> {
   return new Promise((res) => {
     const r = request(url, { rejectUnauthorized: false, timeout: 2000 }, (resp) => { resp.resume(); res(resp.statusCode === 200); });
+    r.on('timeout', () => r.destroy());
     r.on('error', () => res(false));
     r.end();
   });
