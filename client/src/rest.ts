@@ -40,6 +40,8 @@ export interface RestClientOptions {
   /** Receives the text of each `Warning: 299 - "text"` response header. */
   warningHandler?: (warning: string) => void;
   userAgent?: string;
+  /** Connections for ordinary requests (streams are not limited); default 64. */
+  maxConnections?: number;
   /** Default timeout for a whole request (all attempts); streams are never timed out. 0: none. */
   timeoutMs?: number;
 }
@@ -166,6 +168,7 @@ export class RestClient {
   readonly config: RestConfig;
   readonly baseUrl: URL;
   private readonly agent: http.Agent;
+  private readonly streamAgent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
@@ -184,9 +187,14 @@ export class RestClient {
     this.basePath = this.baseUrl.pathname.replace(/\/+$/, '');
     const tls = this.baseUrl.protocol === 'https:';
     this.transport = tls ? https : http;
-    this.agent = tls
-      ? new https.Agent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify })
-      : new http.Agent({ keepAlive: true });
+    // Two pools: short requests share a bounded set of keep-alive connections (opening thousands of
+    // sockets for a burst is slower than queueing on a few); long-running streams (watches, logs)
+    // each hold a connection for minutes, so they get their own unbounded pool and never starve requests.
+    const mk = (maxSockets: number) => tls
+      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify })
+      : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32 });
+    this.agent = mk(opts.maxConnections ?? 64);
+    this.streamAgent = mk(Infinity);
     this.maxRetries = opts.maxRetries ?? 5;
     this.backoffBaseMs = opts.backoffBaseMs ?? 100;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
@@ -204,8 +212,8 @@ export class RestClient {
     if (wait > 0) await sleep(wait, signal);
   }
 
-  /** Closes idle keep-alive connections; open watches end on their own. */
-  close(): void { this.agent.destroy(); }
+  /** Closes the client's connections (open streams included). */
+  close(): void { this.agent.destroy(); this.streamAgent.destroy(); }
 
   private bearer(): string | undefined {
     const f = this.config.tokenFile;
@@ -238,7 +246,7 @@ export class RestClient {
   }
 
   /** One HTTP exchange; resolves with the response object once headers arrive. */
-  private open(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
+  private open(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming = false): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = this.transport.request({
         protocol: this.baseUrl.protocol,
@@ -247,7 +255,7 @@ export class RestClient {
         method,
         path: this.basePath + o.path + encodeQuery(o.query),
         headers: this.headersFor(o, body),
-        agent: this.agent,
+        agent: streaming ? this.streamAgent : this.agent,
         signal,
       }, resolve);
       req.on('error', reject);
@@ -325,7 +333,7 @@ export class RestClient {
     const ctl = new AbortController();
     const signal = o.signal ? AbortSignal.any([o.signal, ctl.signal]) : ctl.signal;
     await this.throttle(signal);
-    const res = await this.open(method, o, this.encodeBody(o.body), signal);
+    const res = await this.open(method, o, this.encodeBody(o.body), signal, true);
     this.handleWarnings(res.headers);
     const code = res.statusCode ?? 0;
     if (code < 200 || code >= 300) {
