@@ -56,6 +56,55 @@ export const enums: Record<string, Record<string, string[]>> = {
   [`${discovery}.EndpointSlice`]: { addressType: ['FQDN', 'IPv4', 'IPv6'] },
 };
 
+interface PatchMeta { strategy: string; mergeKey?: string; listType?: 'map' | 'set' | 'atomic'; listMapKeys?: string[] }
+const merge = (mergeKey?: string, listMapKeys?: string[], strategy = 'merge'): PatchMeta =>
+  ({ strategy, ...(mergeKey ? { mergeKey } : {}), listType: mergeKey ? 'map' : 'set', ...(mergeKey ? { listMapKeys: listMapKeys ?? [mergeKey] } : {}) });
+const conditions = merge('type');
+
+/**
+ * Strategic-merge-patch metadata of the Go types (their patchStrategy / patchMergeKey tags and
+ * +listType markers), written as upstream's OpenAPI writes it: x-kubernetes-patch-strategy,
+ * x-kubernetes-patch-merge-key, x-kubernetes-list-type, x-kubernetes-list-map-keys.
+ */
+export const patchMeta: Record<string, Record<string, PatchMeta>> = {
+  [`${meta}.ObjectMeta`]: { finalizers: merge(), ownerReferences: merge('uid') },
+  [`${core}.PodSpec`]: {
+    volumes: merge('name', undefined, 'merge,retainKeys'),
+    initContainers: merge('name'),
+    containers: merge('name'),
+    ephemeralContainers: merge('name'),
+    imagePullSecrets: merge('name'),
+    hostAliases: merge('ip'),
+    topologySpreadConstraints: merge('topologyKey', ['topologyKey', 'whenUnsatisfiable']),
+    schedulingGates: merge('name'),
+    resourceClaims: merge('name', undefined, 'merge,retainKeys'),
+  },
+  [`${core}.Container`]: {
+    ports: merge('containerPort', ['containerPort', 'protocol']),
+    env: merge('name'),
+    volumeMounts: merge('mountPath'),
+    volumeDevices: merge('devicePath'),
+  },
+  [`${core}.EphemeralContainer`]: {
+    ports: merge('containerPort', ['containerPort', 'protocol']),
+    env: merge('name'),
+    volumeMounts: merge('mountPath'),
+    volumeDevices: merge('devicePath'),
+  },
+  [`${core}.ResourceRequirements`]: { claims: { strategy: '', listType: 'map', listMapKeys: ['name'] } },
+  [`${core}.PodStatus`]: { conditions, podIPs: merge('ip'), hostIPs: merge('ip') },
+  [`${core}.ServiceSpec`]: { ports: merge('port', ['port', 'protocol']) },
+  [`${core}.ServiceStatus`]: { conditions },
+  [`${core}.NodeStatus`]: { conditions, addresses: merge('type') },
+  [`${core}.NamespaceStatus`]: { conditions },
+  [`${apps}.DeploymentSpec`]: {},
+  [`${apps}.DeploymentStatus`]: { conditions },
+  [`${apps}.ReplicaSetStatus`]: { conditions },
+  [`${apps}.DaemonSetStatus`]: { conditions },
+  [`${apps}.StatefulSetStatus`]: { conditions },
+  [`${batch}.JobStatus`]: { conditions: { strategy: 'merge', mergeKey: 'type', listType: 'atomic' } },
+};
+
 /** The group/version/kind of each top-level definition. */
 function gvkOf(name: string): { group: string; version: string; kind: string } | undefined {
   const m = /^io\.k8s\.api\.([a-z]+)\.(v\d\w*)\.(\w+)$/.exec(name);
@@ -107,6 +156,20 @@ export function applyOverlay(defs: Record<string, Schema>): void {
       else prop.enum = values;
     }
   }
+  for (const [name, props] of Object.entries(patchMeta)) {
+    const def = defs[name];
+    if (!def) continue;
+    for (const [p, m] of Object.entries(props)) {
+      const prop = def.properties?.[p];
+      if (!prop) throw new Error(`overlay: ${name} has no property ${p}`);
+      if (m.strategy) prop['x-kubernetes-patch-strategy'] = m.strategy;
+      if (m.mergeKey) prop['x-kubernetes-patch-merge-key'] = m.mergeKey;
+      if (m.listType) prop['x-kubernetes-list-type'] = m.listType;
+      if (m.listMapKeys) prop['x-kubernetes-list-map-keys'] = m.listMapKeys;
+    }
+  }
+  const strategy = defs[`${apps}.DeploymentSpec`]?.properties?.strategy;
+  if (strategy) strategy['x-kubernetes-patch-strategy'] = 'retainKeys';
   const quantity = defs['io.k8s.apimachinery.pkg.api.resource.Quantity'];
   if (quantity) { delete quantity.type; quantity.anyOf = [{ type: 'string' }, { type: 'number' }]; }
   for (const free of [`${meta}.FieldsV1`, 'io.k8s.apimachinery.pkg.runtime.RawExtension']) {

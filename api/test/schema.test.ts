@@ -151,3 +151,22 @@ describe('checkSchema and empty enum values', () => {
     expect(r.errors).toEqual([]);
   });
 });
+
+describe('patchMetaFor', () => {
+  it('gives strategic merge keys as upstream tags them', async () => {
+    const { patchMetaFor } = await import('../src/schema/index.ts');
+    expect(patchMetaFor('v1', 'Pod', ['spec', 'containers'])).toMatchObject({ strategy: 'merge', mergeKey: 'name', listType: 'map', listMapKeys: ['name'] });
+    expect(patchMetaFor('v1', 'Pod', ['spec', 'containers', 'ports'])).toMatchObject({ strategy: 'merge', mergeKey: 'containerPort', listMapKeys: ['containerPort', 'protocol'] });
+    expect(patchMetaFor('apps/v1', 'Deployment', ['spec', 'template', 'spec', 'volumes'])).toMatchObject({ strategy: 'merge,retainKeys', mergeKey: 'name' });
+    expect(patchMetaFor('apps/v1', 'Deployment', ['spec', 'template', 'spec', 'containers', 'env'])).toMatchObject({ mergeKey: 'name' });
+    expect(patchMetaFor('apps/v1', 'Deployment', ['spec', 'strategy'])).toMatchObject({ strategy: 'retainKeys' });
+    expect(patchMetaFor('v1', 'Service', ['spec', 'ports'])).toMatchObject({ mergeKey: 'port' });
+    expect(patchMetaFor('v1', 'Node', ['status', 'conditions'])).toMatchObject({ mergeKey: 'type' });
+    expect(patchMetaFor('v1', 'Pod', ['metadata', 'finalizers'])).toMatchObject({ strategy: 'merge', listType: 'set' });
+    const tol = patchMetaFor('v1', 'Pod', ['spec', 'tolerations'])!;
+    expect(tol.strategy).toBeUndefined();
+    expect(tol.mergeKey).toBeUndefined();
+    expect(patchMetaFor('v1', 'Pod', ['spec', 'nope'])).toBeUndefined();
+    expect(patchMetaFor('v1', 'Pod', ['metadata', 'labels', 'app'])?.schema).toEqual({ type: 'string' });
+  });
+});

@@ -221,3 +221,50 @@ export function pruneUnknownFields(obj: KubeObject): string[] {
 export function strictDecodingMessage(unknownFields: string[]): string {
   return `strict decoding error: ${unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`;
 }
+
+export interface FieldPatchMeta {
+  /** x-kubernetes-patch-strategy: "merge", "retainKeys", "merge,retainKeys" or undefined (replace). */
+  strategy?: string;
+  /** x-kubernetes-patch-merge-key: the key list items are merged by (e.g. "name" for containers). */
+  mergeKey?: string;
+  /** x-kubernetes-list-type: "map", "set" or "atomic" (server-side apply). */
+  listType?: string;
+  /** x-kubernetes-list-map-keys (server-side apply). */
+  listMapKeys?: string[];
+  /** The field's schema, when it is known. */
+  schema?: JSONSchema;
+}
+
+/**
+ * The strategic-merge / server-side-apply metadata of a field, by field names from the object root
+ * (list items are stepped into implicitly): patchMetaFor('v1','Pod',['spec','containers']) →
+ * { strategy: 'merge', mergeKey: 'name', ... }; ['spec','containers','ports'] → mergeKey 'containerPort'.
+ * Undefined when the kind or field is unknown.
+ */
+export function patchMetaFor(apiVersion: string, kind: string, path: string[]): FieldPatchMeta | undefined {
+  const gv = parseApiVersion(apiVersion);
+  const root = definitionNameFor(gv.group, gv.version, kind);
+  if (!root) return undefined;
+  let schema = resolve(definitions[root]);
+  let prop: JSONSchema | undefined;
+  for (const seg of path) {
+    while (schema?.type === 'array') schema = resolve(schema.items);
+    if (schema?.properties && seg in schema.properties) {
+      prop = schema.properties[seg];
+      schema = resolve(prop);
+    } else if (schema && typeof schema.additionalProperties === 'object') {
+      prop = schema.additionalProperties;
+      schema = resolve(prop);
+    } else {
+      return undefined;
+    }
+  }
+  if (!prop) return undefined;
+  return {
+    strategy: prop['x-kubernetes-patch-strategy'],
+    mergeKey: prop['x-kubernetes-patch-merge-key'],
+    listType: prop['x-kubernetes-list-type'],
+    listMapKeys: prop['x-kubernetes-list-map-keys'],
+    schema,
+  };
+}
