@@ -32,17 +32,34 @@ describe('json-patch and merge-patch', () => {
     expect(out.metadata.labels).toEqual({ app: 'web', new: 'x' });
     expect(p).toEqual(pod());
   });
-  it('reports 422 for patches that do not apply and 400 for malformed ones', () => {
+  it('reports 422 for patches that do not apply and 400 for malformed ones, with kubectl 1.32\'s messages', () => {
     const e = (f: () => unknown) => { try { f(); } catch (x) { return x as PatchError; } throw new Error('no error'); };
     const t = e(() => applyJsonPatch(pod(), [{ op: 'test', path: '/metadata/name', value: 'q' }]));
     expect(t).toBeInstanceOf(PatchError);
     expect([t.status, t.message]).toEqual([422, 'testing value /metadata/name failed: test failed']);
-    expect(e(() => applyJsonPatch(pod(), [{ op: 'remove', path: '/metadata/nope' }])).message).toBe('Unable to remove nonexistent key: nope: missing value');
-    expect(e(() => applyJsonPatch(pod(), [{ op: 'replace', path: '/nope', value: 1 }])).status).toBe(422);
-    expect(e(() => applyJsonPatch(pod(), { op: 'add' })).status).toBe(400);
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'remove', path: '/metadata/nope' }])).message).toBe("error in remove for path: '/metadata/nope': Unable to remove nonexistent key: nope: missing value");
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'add', path: '/x/y', value: 1 }])).message).toBe('add operation does not apply: doc is missing path: "/x/y": missing value');
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'replace', path: '/x/y', value: 1 }])).message).toBe('replace operation does not apply: doc is missing path: /x/y: missing value');
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'add', path: '/metadata/finalizers/5', value: 'x' }])).message).toBe("error in add for path: '/metadata/finalizers/5': Unable to access invalid index: 5: invalid index referenced");
+    expect(e(() => applyJsonPatch(pod(), [{ op: 'move', from: '/metadata/nope', path: '/metadata/x' }])).message).toBe("error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value");
     expect(e(() => applyJsonPatch(pod(), [{ op: 'bogus', path: '/a' }])).message).toBe('Unexpected kind: bogus');
+    const bad = e(() => applyJsonPatch(pod(), { op: 'add' }));
+    expect([bad.status, bad.message]).toEqual([400, 'json: cannot unmarshal object into Go value of type jsonpatch.Patch']);
+    expect(e(() => applyJsonPatch(pod(), [1])).message).toBe('json: cannot unmarshal number into Go value of type jsonpatch.Operation');
     expect(e(() => applyMergePatch(pod(), [1])).status).toBe(400);
   });
+
+  it('is as lenient as the API server\'s json-patch library', () => {
+    const out = applyJsonPatch(pod(), [
+      { op: 'replace', path: '/metadata/labels/missing', value: 'x' },
+      { op: 'copy', from: '/metadata/nope', path: '/metadata/labels/copied' },
+      { op: 'test', path: '/metadata/absent', value: null },
+      { op: 'add', path: '/metadata/finalizers/-', value: 'c' },
+    ]) as any;
+    expect(out.metadata.labels).toEqual({ app: 'web', tier: 'front', missing: 'x', copied: null });
+    expect(out.metadata.finalizers).toEqual(['a', 'b', 'c']);
+  });
+
   it('applies RFC 7386 merge patches (lists replaced, null deletes)', () => {
     const p = pod();
     const out = applyMergePatch(p, { metadata: { labels: { tier: null, x: 'y' } }, spec: { tolerations: [] } });
