@@ -5,6 +5,7 @@ import type { Storage } from './storage/interface.ts';
 import { EtcdStorage } from './storage/etcd.ts';
 import { MemoryStorage } from './storage/memory.ts';
 import { startCompactor } from './storage/compactor.ts';
+import { instrumented } from './storage/instrumented.ts';
 import { Registry } from './registry/index.ts';
 import { createServer } from './http/server.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   extraSANs?: { hosts?: string[]; ips?: string[] };
   compactionIntervalMs: number;
   bookmarkIntervalMs?: number;
+  /** Events each resource's watch cache keeps (default 10,000); older resourceVersions get 410. */
+  watchCacheCapacity?: number;
   logger?: boolean | object;
 }
 
@@ -56,11 +59,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     hosts: o.extraSANs?.hosts ?? [],
     ips: [advertise, ...(o.extraSANs?.ips ?? [])].filter((x) => x !== '0.0.0.0'),
   });
-  const storage: Storage = o.etcdServers.length ? new EtcdStorage({ endpoints: o.etcdServers }) : new MemoryStorage();
-  const registry = new Registry(storage, { serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange });
+  const metrics = createMetrics();
+  const storage: Storage = instrumented(o.etcdServers.length ? new EtcdStorage({ endpoints: o.etcdServers }) : new MemoryStorage(), metrics.storageLatency);
+  const registry = new Registry(storage, { serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange, watchCacheCapacity: o.watchCacheCapacity });
   await registry.start();
   const tokens: TokenTable = o.tokenAuthFile ? loadTokenFile(o.tokenAuthFile) : new Map();
-  const metrics = createMetrics();
   const app = await createServer({
     registry, metrics,
     https: { key: serving.keyPem, cert: serving.certPem, ca: ca.certPem },

@@ -22,7 +22,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmarkIntervalMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmarkIntervalMs?: number; watchCacheCapacity?: number } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-apiserver-'));
   const etcd = o.storage === 'memory' ? undefined : await startEtcd();
   let api: RunningApiServer;
@@ -33,6 +33,7 @@ export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmark
       securePort: 0,
       certDir: join(dir, 'pki'),
       bookmarkIntervalMs: o.bookmarkIntervalMs,
+      watchCacheCapacity: o.watchCacheCapacity,
     });
   } catch (e) {
     await etcd?.stop();
@@ -54,7 +55,10 @@ export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmark
   const req: TestServer['req'] = (method, path, ro = {}) => new Promise((resolve, reject) => {
     const data = ro.raw ?? (ro.body === undefined ? undefined : JSON.stringify(ro.body));
     const headers: Record<string, string> = { Accept: ro.accept ?? 'application/json' };
-    if (data !== undefined) headers['Content-Type'] = ro.contentType ?? 'application/json';
+    if (data !== undefined) {
+      headers['Content-Type'] = ro.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(data));
+    }
     const r = httpsRequest(new URL(path, api.url), { method, agent: ro.anonymous ? anonAgent : agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));

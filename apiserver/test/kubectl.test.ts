@@ -54,8 +54,9 @@ describe('real kubectl', () => {
     writeFileSync(f, podYaml('nginx:1.26'));
     r = await kubectl('apply', '-f', f);
     expect(r.stdout.trim()).toBe('pod/nginx configured');
-    r = await kubectl('apply', '-f', f);
-    expect(r.stdout.trim()).toBe('pod/nginx unchanged');
+    r = await kubectl('apply', '-f', f, '-v=8');
+    const sent = r.stderr.split('\n').filter((l) => l.includes('Request Body') && l.includes('{'));
+    expect({ out: r.stdout.trim(), sent }).toEqual({ out: 'pod/nginx unchanged', sent: [] });
     r = await kubectl('get', 'pod', 'nginx', '-o', 'jsonpath={.spec.containers[0].image}');
     expect(r.stdout).toBe('nginx:1.26');
   });
@@ -87,12 +88,14 @@ describe('real kubectl', () => {
     expect(r.stderr).toContain('The Pod "bad" is invalid: spec.containers[0].image: Required value');
   });
   it('watches with get -w', async () => {
+    const cm = (name: string) => { const f = join(work, `${name}.yaml`); writeFileSync(f, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n`); return f; };
+    expect((await kubectl('apply', '-f', cm('first'))).code).toBe(0);
     const child = spawn('kubectl', ['--kubeconfig', s.kubeconfig, '--cache-dir', join(work, 'cache'), 'get', 'configmaps', '-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => { out += c; });
     try {
-      await until(() => out.includes('NAME'), 10_000);
-      const r = await kubectl('create', 'configmap', 'watched', '--from-literal=a=b');
+      await until(() => /^NAME\s+DATA\s+AGE$/m.test(out) && out.includes('first'), 10_000);
+      const r = await kubectl('apply', '-f', cm('watched'));
       expect(r.stdout.trim()).toBe('configmap/watched created');
       await until(() => /watched\s+1\s+/.test(out), 10_000);
     } finally {

@@ -150,14 +150,36 @@ describe('list and watch', () => {
     expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
     expect(events.every((e) => e.object.kind === 'Secret')).toBe(true);
   });
-  it('answers 410 Expired for a compacted resourceVersion', async () => {
-    await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old' } } });
-    const rev = await s.api.storage.currentRevision();
-    for (let i = 0; i < 3; i++) await s.req('PATCH', '/api/v1/namespaces/default/configmaps/old', { body: { data: { i: String(i) } }, contentType: 'application/merge-patch+json' });
-    await s.api.storage.compact(rev + 2);
-    const events: { type: string; object: { code?: number; reason?: string } }[] = [];
-    await s.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1`, (e) => events.push(e as never));
-    expect(events.at(-1)).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+  it('answers 410 Expired for a resourceVersion older than the watch cache keeps', async () => {
+    const small = await startTestServer({ watchCacheCapacity: 5 });
+    try {
+      const c = await small.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old' } } });
+      const rv = c.json.metadata.resourceVersion;
+      for (let i = 0; i < 10; i++) await small.req('PATCH', '/api/v1/namespaces/default/configmaps/old', { body: { data: { i: String(i) } }, contentType: 'application/merge-patch+json' });
+      const events: { type: string; object: { code?: number; reason?: string } }[] = [];
+      await small.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`, (e) => events.push(e));
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+      // A list from a compacted revision is 410 as well.
+      await small.api.storage.compact(await small.api.storage.currentRevision());
+      const paged = await small.req('GET', `/api/v1/namespaces/default/configmaps?limit=1&resourceVersion=${rv}&resourceVersionMatch=Exact`);
+      expect(paged.status).toBe(410);
+    } finally {
+      await small.stop();
+    }
+  });
+  it('sends bookmarks when asked', async () => {
+    const b = await startTestServer({ storage: 'memory', bookmarkIntervalMs: 100 });
+    try {
+      const list = await b.req('GET', '/api/v1/namespaces/default/configmaps');
+      const events: { type: string; object: { kind: string; metadata: { resourceVersion: string } } }[] = [];
+      const ac = new AbortController();
+      await b.watch(`/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${list.json.metadata.resourceVersion}`, (e) => { events.push(e); ac.abort(); }, ac.signal);
+      expect(events[0]).toMatchObject({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1' } });
+      expect(Number(events[0].object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(list.json.metadata.resourceVersion));
+    } finally {
+      await b.stop();
+    }
   });
 });
 

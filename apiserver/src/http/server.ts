@@ -8,10 +8,10 @@ import { aggregatedDiscovery } from './negotiate.ts';
 import * as discovery from './discovery.ts';
 import { openapiDoc, openapiRoot } from './openapi.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { requestAttributes, forbiddenError, type AuthorizationAttributes, type UserInfo } from '../auth/index.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export interface UserInfo { name: string; uid?: string; groups: string[] }
 
 export interface ServerOptions {
   registry: Registry;
@@ -19,7 +19,7 @@ export interface ServerOptions {
   /** Who is asking: undefined = anonymous (401 except health and version). */
   authenticate?: (req: FastifyRequest) => UserInfo | undefined;
   /** The single authorization step; everything is allowed when absent. */
-  authorize?: (user: UserInfo, attrs: { verb: string; resource?: string; subresource?: string; namespace?: string; name?: string; path: string }) => { allowed: boolean; reason?: string };
+  authorize?: (user: UserInfo, attrs: AuthorizationAttributes) => { allowed: boolean; reason?: string };
   /** Address reported in /api's serverAddressByClientCIDRs. */
   serverAddress?: string;
   logger?: boolean | object;
@@ -61,15 +61,9 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
     if (!user) return sendError(reply, errors.unauthorized(), req);
     (req as { user?: UserInfo }).user = user;
     if (o.authorize) {
-      const parsed = parseApiPath(req.url);
-      const attrs = parsed.kind === 'resource'
-        ? { verb: verbOf(req.method, parsed.path, req.query as Record<string, string>), resource: parsed.path.info.resource, subresource: parsed.path.subresource, namespace: parsed.path.namespace, name: parsed.path.name, path }
-        : { verb: req.method.toLowerCase(), path };
+      const attrs = requestAttributes(req.method, req.url);
       const d = o.authorize(user, attrs);
-      if (!d.allowed) {
-        const what = attrs.resource ? `${attrs.resource} is forbidden: User "${user.name}" cannot ${attrs.verb} resource "${attrs.resource}"` : `forbidden: User "${user.name}" cannot ${attrs.verb} path "${path}"`;
-        return sendError(reply, errors.forbidden(`${what}${d.reason ? ': ' + d.reason : ''}`), req);
-      }
+      if (!d.allowed) return sendError(reply, forbiddenError(user, attrs, d.reason), req);
     }
   });
 
@@ -120,8 +114,11 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
         const legacy = req.url.startsWith('/api') && !req.url.startsWith('/apis');
         const agg = req.method === 'GET' ? aggregatedDiscovery(req.headers.accept) : undefined;
         if (agg) {
-          reply.type(`application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
-          return discovery.aggregated(legacy, agg);
+          // Sent raw: kubectl matches this Content-Type exactly, and fastify would re-format its parameters.
+          reply.hijack();
+          reply.raw.writeHead(200, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList` });
+          reply.raw.end(JSON.stringify(discovery.aggregated(legacy, agg)));
+          return reply;
         }
         return legacy ? discovery.apiVersions(o.serverAddress ?? '127.0.0.1:6443') : discovery.apiGroupList();
       }

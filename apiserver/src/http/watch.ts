@@ -1,6 +1,7 @@
 // Watch streams: newline-delimited JSON events over a chunked 200 answer, with bookmarks and timeouts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { KubeObject, StatusError } from '@k8ts/api';
+import { StatusError as StatusErrorClass, type KubeObject, type StatusError } from '@k8ts/api';
+import type { CacheWatchHandle } from '../storage/watch-cache.ts';
 import type { ResourceStore, WatchEvent } from '../registry/store.ts';
 import { toTable, type IncludeObject } from './table.ts';
 import type { Metrics } from './metrics.ts';
@@ -24,7 +25,8 @@ export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: Reso
   res.flushHeaders();
   let firstTable = true;
   let closed = false;
-  let lastRV = p.resourceVersion && p.resourceVersion !== '0' ? p.resourceVersion : String(store.cache.revision());
+  let bookmarks: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const encode = (type: string, object: unknown) => JSON.stringify({ type, object }) + '\n';
   const asOutput = (o: KubeObject): unknown => {
     if (!p.table) return o;
@@ -32,12 +34,9 @@ export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: Reso
     firstTable = false;
     return t;
   };
-  const send = (e: WatchEvent) => {
+  const write = (line: string): void | Promise<void> => {
     if (closed) return;
-    lastRV = e.object.metadata.resourceVersion ?? lastRV;
-    if (!res.write(encode(e.type, asOutput(e.object)))) {
-      // The client does not keep up; node buffers, the watch cache bounds what is pending per watcher.
-    }
+    if (!res.write(line)) return new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
   };
   const finish = () => {
     if (closed) return;
@@ -48,27 +47,27 @@ export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: Reso
     metrics?.watchers.dec({ resource: store.info.resource });
     res.end();
   };
-  const onError = (err: StatusError) => {
-    if (closed) return;
-    res.write(encode('ERROR', err.status));
-    finish();
-  };
   metrics?.watchers.inc({ resource: store.info.resource });
-  let handle: { stop(): void } | undefined;
+  let handle: CacheWatchHandle | undefined;
   try {
-    handle = store.watch(p.namespace, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, resourceVersion: p.resourceVersion }, send, onError);
+    handle = store.watch(p.namespace, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, resourceVersion: p.resourceVersion }, {
+      send: (e: WatchEvent) => write(encode(e.type, asOutput(e.object))),
+      bookmark: (rv: number) => write(encode('BOOKMARK', {
+        kind: store.info.kind,
+        apiVersion: store.info.group ? `${store.info.group}/${store.info.version}` : store.info.version,
+        metadata: { resourceVersion: String(rv) },
+      })),
+      error: (err: StatusError) => { void write(encode('ERROR', err.status)); finish(); },
+      end: finish,
+    });
   } catch (e) {
-    onError(e as StatusError);
+    if (!(e instanceof StatusErrorClass)) throw e;
+    void write(encode('ERROR', e.status));
+    finish();
     return;
   }
-  const bookmark = () => {
-    if (closed) return;
-    const rv = String(Math.max(Number(lastRV), store.cache.revision()));
-    lastRV = rv;
-    res.write(encode('BOOKMARK', { kind: store.info.kind, apiVersion: store.info.group ? `${store.info.group}/${store.info.version}` : store.info.version, metadata: { resourceVersion: rv } }));
-  };
-  const bookmarks = p.allowWatchBookmarks ? setInterval(bookmark, p.bookmarkIntervalMs ?? 10_000) : undefined;
-  const timer = p.timeoutSeconds && p.timeoutSeconds > 0 ? setTimeout(() => { if (p.allowWatchBookmarks) bookmark(); finish(); }, p.timeoutSeconds * 1000) : undefined;
+  bookmarks = p.allowWatchBookmarks ? setInterval(() => handle?.requestBookmark(), p.bookmarkIntervalMs ?? 10_000) : undefined;
+  timer = p.timeoutSeconds && p.timeoutSeconds > 0 ? setTimeout(finish, p.timeoutSeconds * 1000) : undefined;
   req.raw.on('close', finish);
   res.on('close', finish);
   res.on('error', finish);

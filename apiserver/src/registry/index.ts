@@ -28,9 +28,12 @@ export class Registry {
     this.nodePorts = new PortAllocator(o.serviceNodePortRange);
     const services = serviceStrategy(this.ips, this.nodePorts);
     const namespaces: NamespaceLookup = {
-      phase: (name) => {
+      // From the cache, with a live read when the cache has not seen it yet (as upstream's
+      // NamespaceLifecycle admission falls back to a live lookup).
+      phase: async (name) => {
         const info = resources.find((r) => r.resource === 'namespaces' && r.group === '')!;
-        const ns = this.store(info).cache.get(objectKeyPath(info, undefined, name)) as { status?: { phase?: string } } | undefined;
+        const key = objectKeyPath(info, undefined, name);
+        const ns = (this.store(info).cache.get(key) ?? await storage.get(key)) as { status?: { phase?: string } } | undefined;
         return ns ? ns.status?.phase ?? 'Active' : undefined;
       },
     };

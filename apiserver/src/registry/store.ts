@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { errors, apiVersionOf, type KubeObject, type KubeList, type ResourceInfo, StatusError } from '@k8ts/api';
-import { StorageError, type Storage, type StorageEvent, type WatchHandle } from '../storage/interface.ts';
-import type { WatchCache } from '../storage/watch-cache.ts';
+import { StorageError, type Storage, type StorageEvent } from '../storage/interface.ts';
+import type { WatchCache, CacheWatchHandle } from '../storage/watch-cache.ts';
 import type { RequestContext } from './context.ts';
 import type { Strategy, DeleteOptions } from './strategy.ts';
 import { decodeChecks, defaultObject, validateForCreate, validateForUpdate } from './admission.ts';
@@ -31,7 +31,7 @@ export interface WatchEvent { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Ku
 
 export interface NamespaceLookup {
   /** The phase of an existing namespace, or undefined when it does not exist. */
-  phase(name: string): string | undefined;
+  phase(name: string): Promise<string | undefined>;
 }
 
 export type Mutation = (current: KubeObject) => KubeObject | Promise<KubeObject>;
@@ -178,7 +178,7 @@ export class ResourceStore {
     defaultObject(obj);
     this.prepareCreate(obj, ctx);
     validateForCreate(obj);
-    if (namespace && this.info.namespaced) this.requireActiveNamespace(namespace);
+    if (namespace && this.info.namespaced) await this.requireActiveNamespace(namespace);
     if (ctx.dryRun) return this.withKind(obj);
     await this.strategy.beforeCreate?.(obj, ctx);
     try {
@@ -203,11 +203,11 @@ export class ResourceStore {
     obj.metadata.namespace = namespace ?? obj.metadata.namespace;
   }
 
-  private requireActiveNamespace(namespace: string): void {
-    const phase = this.namespaces.phase(namespace);
+  private async requireActiveNamespace(namespace: string): Promise<void> {
+    const phase = await this.namespaces.phase(namespace);
     if (phase === undefined) throw errors.notFound('', 'namespaces', namespace);
     if (phase === 'Terminating') {
-      throw errors.forbidden(`${this.info.resource} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw errors.forbidden(`${this.info.resource} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
 
@@ -456,35 +456,49 @@ export class ResourceStore {
    * Streams events to `send`. resourceVersion unset or "0": the current state as ADDED events first, then
    * changes; otherwise changes after that version (410 Expired when it is older than the cache keeps).
    */
-  watch(namespace: string | undefined, o: WatchOptions, send: (e: WatchEvent) => void, onError: (err: StatusError) => void): WatchHandle {
+  watch(namespace: string | undefined, o: WatchOptions, h: WatchSink): CacheWatchHandle {
     const filter = compileFilter(this.info.kind, o.labelSelector, o.fieldSelector);
     const prefix = collectionPrefix(this.info, namespace);
     const inScope = (key: string) => key.startsWith(prefix);
     let from: number;
+    const initial: WatchEvent[] = [];
     if (!o.resourceVersion || o.resourceVersion === '0') {
       const snap = this.cache.list();
       from = snap.revision;
       for (const it of snap.items) {
         if (!inScope(keyOf(this.info, it))) continue;
         if (filter && !filter(it)) continue;
-        send({ type: 'ADDED', object: this.withKind(structuredClone(it)) });
+        initial.push({ type: 'ADDED', object: this.withKind(structuredClone(it)) });
       }
     } else {
       from = parseRV(o.resourceVersion);
     }
+    let pending: Promise<void> | void = undefined;
+    for (const e of initial) pending = h.send(e);
     return this.cache.watch(from, {
-      onEvent: (e: StorageEvent) => {
+      onEvent: async (e: StorageEvent) => {
+        if (pending) { await pending; pending = undefined; }
         if (!inScope(e.key)) return;
         const ev = filterEvent(e, filter);
-        if (ev) send({ type: ev.type, object: this.withKind(structuredClone(ev.object)) });
+        if (ev) return h.send({ type: ev.type, object: this.withKind(structuredClone(ev.object)) });
       },
+      onBookmark: (revision: number) => h.bookmark?.(revision),
       onError: (err: StorageError) => {
-        if (err.code === 'Compacted') {
-          onError(errors.gone(`too old resource version: ${from} (${err.revision ?? this.cache.revision()})`));
-        } else onError(errors.internal(err.message));
+        if (err.code === 'Compacted') h.error(errors.gone(`too old resource version: ${from} (${err.revision ?? this.cache.revision()})`));
+        else h.end();
       },
     });
   }
+}
+
+/** Where a watch's events go; send may return a promise to slow the watch down (backpressure). */
+export interface WatchSink {
+  send(e: WatchEvent): void | Promise<void>;
+  bookmark?(revision: number): void | Promise<void>;
+  /** The watch ended with an error to report (410 Expired). */
+  error(err: StatusError): void;
+  /** The watch ended; the client simply watches again from its last resourceVersion. */
+  end(): void;
 }
 
 class DryRunResult extends Error {

@@ -1,0 +1,148 @@
+// API server benchmarks (issue 2):
+// 1. pod creates/s through the API server at concurrency 1, 16, 64, against raw etcd puts of the same
+//    objects from this same process, in the same run;
+// 2. watch delivery latency with 100 concurrent watchers at 500 events/s (p50/p99).
+// The API server runs as its own process, as in a real cluster; the client side is this process.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request, Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { startEtcd } from '../cluster/src/etcd.ts';
+import { freePort } from '../cluster/src/ports.ts';
+import { startProcess } from '../cluster/src/process.ts';
+import { loadCA, issueClientCert } from '../apiserver/src/pki/index.ts';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function podBody(name: string) {
+  return JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'bench', labels: { app: 'bench' } },
+    spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  });
+}
+
+async function pool(total: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let i = next++; i < total; i = next++) await fn(i);
+  }));
+  return (performance.now() - t0) / 1000;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
+  const etcd = await startEtcd();
+  const port = await freePort();
+  const api = startProcess(process.execPath, {
+    args: [join(repo, 'apiserver/src/main.ts'), '--etcd-servers', etcd.endpoint, '--secure-port', String(port), '--cert-dir', join(dir, 'pki')],
+    logFile: join(dir, 'apiserver.log'),
+  });
+  try {
+    const base = `https://127.0.0.1:${port}`;
+    for (let i = 0; i < 300; i++) {
+      try { readFileSync(join(dir, 'pki', 'ca.key')); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    const ca = await loadCA(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), readFileSync(join(dir, 'pki', 'ca.key'), 'utf8'));
+    const admin = await issueClientCert(ca, { user: 'bench', groups: ['system:masters'] });
+    const agent = new Agent({ ca: ca.certPem, cert: admin.certPem, key: admin.keyPem, keepAlive: true, maxSockets: 128 });
+    const call = (method: string, path: string, body?: string) => new Promise<{ status: number; text: string }>((res, rej) => {
+      const r = request(base + path, { method, agent, headers: { 'Content-Type': 'application/json', Accept: 'application/json' } }, (resp) => {
+        let text = '';
+        resp.setEncoding('utf8');
+        resp.on('data', (c) => { text += c; });
+        resp.on('end', () => res({ status: resp.statusCode ?? 0, text }));
+      });
+      r.on('error', rej);
+      if (body) r.write(body);
+      r.end();
+    });
+    for (let i = 0; ; i++) {
+      try { if ((await call('GET', '/readyz')).status === 200) break; } catch { /* not yet */ }
+      if (i > 300) throw new Error('apiserver did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await call('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }));
+
+    const raw = new Etcd3({ hosts: etcd.endpoint });
+    console.log('pod creates/s (API server over HTTPS → etcd) vs raw etcd puts/s from this process');
+    console.log('concurrency  apiserver/s  etcd-put/s  ratio');
+    for (const c of [1, 16, 64]) {
+      const n = c === 1 ? 400 : 3000;
+      // warm-up
+      await pool(50, c, (i) => call('POST', '/api/v1/namespaces/bench/pods', podBody(`warm-${c}-${i}`)).then(() => undefined));
+      const apiSecs = await pool(n, c, async (i) => {
+        const r = await call('POST', '/api/v1/namespaces/bench/pods', podBody(`p-${c}-${i}`));
+        if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
+      });
+      const etcdSecs = await pool(n, c, async (i) => {
+        await raw.put(`/bench-raw/pods/bench/p-${c}-${i}`).value(podBody(`p-${c}-${i}`));
+      });
+      const a = n / apiSecs;
+      const e = n / etcdSecs;
+      console.log(`${String(c).padStart(11)}  ${a.toFixed(0).padStart(11)}  ${e.toFixed(0).padStart(10)}  ${(a / e).toFixed(2)}`);
+    }
+    raw.close();
+
+    // Watch delivery latency: 100 watchers, 500 events/s for 4 s.
+    const watchers = 100;
+    const rate = 500;
+    const seconds = 4;
+    const latencies: number[] = [];
+    const sent = new Map<string, number>();
+    const list = JSON.parse((await call('GET', '/api/v1/namespaces/bench/configmaps')).text);
+    const rv = list.metadata.resourceVersion;
+    const streams: { destroy(): void }[] = [];
+    let ready = 0;
+    await new Promise<void>((res) => {
+      for (let w = 0; w < watchers; w++) {
+        const r = request(`${base}/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${rv}`, { agent, headers: { Accept: 'application/json' } }, (resp) => {
+          let buf = '';
+          resp.setEncoding('utf8');
+          resp.on('data', (chunk: string) => {
+            const now = performance.now();
+            buf += chunk;
+            for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+              const line = buf.slice(0, i);
+              buf = buf.slice(i + 1);
+              const name = /"name":"(ev-\d+)"/.exec(line)?.[1];
+              const t = name ? sent.get(name) : undefined;
+              if (t !== undefined) latencies.push(now - t);
+            }
+          });
+          if (++ready === watchers) res();
+        });
+        r.end();
+        streams.push(r);
+      }
+    });
+    const total = rate * seconds;
+    const t0 = performance.now();
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const name = `ev-${i}`;
+      sent.set(name, performance.now());
+      writes.push(call('POST', '/api/v1/namespaces/bench/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } })));
+    }
+    await Promise.all(writes);
+    const expected = total * watchers;
+    for (let i = 0; i < 100 && latencies.length < expected; i++) await new Promise((r) => setTimeout(r, 100));
+    for (const s of streams) s.destroy();
+    console.log(`watch delivery (${watchers} watchers, ${rate} events/s, ${seconds}s): delivered ${latencies.length}/${expected}, p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`);
+    agent.destroy();
+  } finally {
+    await api.stop();
+    await etcd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
