@@ -167,6 +167,8 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> implements R
     const key = this.indexer.keyFunc(obj);
     const old = this.indexer.getByKey(key);
     if (rvOf(obj)) this.lastRV = rvOf(obj)!;
+    // A replayed event for a version we already hold (a server re-sending after a re-watch) changes nothing.
+    if (old && rvOf(obj) && rvOf(old) === rvOf(obj)) return;
     this.indexer.set(key, obj);
     if (old) this.emitUpdate(old, obj);
     else this.emitAdd(obj, false);

@@ -133,6 +133,16 @@ describe('RestClient', () => {
     await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
   });
 
+  it('many open watches never starve ordinary requests', async () => {
+    const r2 = new RestClient(cfg(fake.url), { maxConnections: 4 });
+    const streams = await Promise.all(Array.from({ length: 10 }, () => r2.stream({ path: '/api/v1/pods', query: { watch: 'true' } })));
+    expect(fake.activeWatches()).toBe(10);
+    const list = await r2.request<{ kind: string }>({ path: '/api/v1/pods', timeoutMs: 2000 });
+    expect(list.kind).toBe('PodList');
+    for (const s of streams) s.close();
+    r2.close();
+  });
+
   it('streams lines and ends quietly when aborted', async () => {
     const ctl = new AbortController();
     const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' }, signal: ctl.signal });
