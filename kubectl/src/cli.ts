@@ -1,0 +1,59 @@
+// The kubectl command tree (commander), global flags, and error reporting as cmdutil.CheckErr does it.
+import { Command, CommanderError, Option } from 'commander';
+import { Factory, type GlobalFlags } from './factory.ts';
+import type { IOStreams } from './io.ts';
+import { formatError, ExitError } from './errors.ts';
+import { registerCommands } from './cmd/index.ts';
+
+/** Runs kubectl with `argv` (without the program name); resolves with the exit code. */
+export async function run(argv: string[], io: IOStreams): Promise<number> {
+  const program = new Command('kubectl');
+  let factory: Factory | undefined;
+  const getFactory = (cmd: Command): Factory => {
+    factory ??= new Factory(normalizeGlobals(cmd.optsWithGlobals() as GlobalFlags), io);
+    return factory;
+  };
+  program
+    .description('kubectl controls the Kubernetes cluster manager.')
+    .option('--kubeconfig <path>', 'Path to the kubeconfig file to use for CLI requests.')
+    .option('--context <name>', 'The name of the kubeconfig context to use')
+    .option('--cluster <name>', 'The name of the kubeconfig cluster to use')
+    .option('--user <name>', 'The name of the kubeconfig user to use')
+    .option('-n, --namespace <namespace>', 'If present, the namespace scope for this CLI request')
+    .option('-s, --server <address>', 'The address and port of the Kubernetes API server')
+    .option('--token <token>', 'Bearer token for authentication to the API server')
+    .option('--insecure-skip-tls-verify', 'If true, the server\'s certificate will not be checked for validity.')
+    .option('--request-timeout <duration>', 'The length of time to wait before giving up on a single server request.')
+    .option('--cache-dir <dir>', 'Default cache directory')
+    .addOption(new Option('-v, --v <level>', 'number for the log level verbosity'))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s) => io.err(s) })
+    .showSuggestionAfterError(false);
+  registerCommands(program, getFactory);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      return e.exitCode || 1;
+    }
+    if (e instanceof ExitError) return e.code;
+    let server: string | undefined;
+    try { server = factory?.restConfig().server; } catch { /* no config */ }
+    const { message, code } = formatError(e, server);
+    if (message) io.err(message.endsWith('\n') ? message : message + '\n');
+    return code;
+  } finally {
+    factory?.close();
+  }
+}
+
+function normalizeGlobals(g: GlobalFlags): GlobalFlags {
+  const out: GlobalFlags = { ...g };
+  for (const k of ['namespace', 'context', 'v', 'kubeconfig', 'server'] as const) {
+    const v = out[k];
+    if (typeof v === 'string') out[k] = v.replace(/^=/, '');
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+// kubectl get: server-side Tables for people, yaml/json/name for programs.
+import type { Factory } from '../factory.ts';
+import { pathFor, groupKindName } from '../discovery.ts';
+import type { APIResource } from '../discovery.ts';
+import { visitsFromArgs, type Visit } from '../resource/args.ts';
+import { TablePrinter, type Table, type TableRow } from '../printers/table.ts';
+import { printGeneric, omitManagedFields, type ObjectLike } from '../printers/index.ts';
+import { parseOutput } from './output.ts';
+import { AggregateError, UsageError } from '../errors.ts';
+import { isNotFound } from '@k8ts/api/status.ts';
+import { humanDuration } from '@k8ts/api/age.ts';
+
+export const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+export interface GetOptions {
+  output?: string;
+  selector?: string;
+  fieldSelector?: string;
+  allNamespaces?: boolean;
+  showLabels?: boolean;
+  showKind?: boolean;
+  noHeaders?: boolean;
+  labelColumns?: string[];
+  ignoreNotFound?: boolean;
+  chunkSize?: string;
+}
+
+interface Fetched { visit: Visit; tables?: Table[]; objects?: ObjectLike[] }
+
+/** A Table from a plain object or list, for servers that ignore as=Table (kubectl's default NAME AGE). */
+function fallbackTable(body: ObjectLike): Table {
+  const items = Array.isArray(body.items) ? (body.items as ObjectLike[]) : [body];
+  return {
+    columnDefinitions: [{ name: 'Name', type: 'string', format: 'name', priority: 0 }, { name: 'Age', type: 'string', priority: 0 }],
+    rows: items.map((o) => {
+      const ts = (o.metadata as { creationTimestamp?: string } | undefined)?.creationTimestamp;
+      return { cells: [o.metadata?.name ?? '', ts ? humanDuration(Date.now() - Date.parse(ts)) : '<unknown>'], object: { metadata: o.metadata as TableRow['object'] extends { metadata?: infer X } | undefined ? X : never } };
+    }),
+  };
+}
+
+export async function runGet(f: Factory, args: string[], o: GetOptions): Promise<void> {
+  const out = parseOutput(o.output);
+  if (!args.length) {
+    throw new UsageError('Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).', 'get');
+  }
+  const mapper = await f.restMapper();
+  const visits = visitsFromArgs(mapper, args);
+  const { namespace } = f.namespace();
+  const ns = (m: APIResource) => (o.allNamespaces || !m.namespaced ? undefined : namespace);
+  const limit = Number(o.chunkSize ?? 500);
+  const rest = f.rest();
+  const errors: unknown[] = [];
+  const fetched: Fetched[] = [];
+  const table = out.kind === 'table';
+  for (const visit of visits) {
+    const m = visit.mapping;
+    try {
+      if (visit.name !== undefined) {
+        const body = await rest.request<ObjectLike>({ path: pathFor(m, ns(m) ?? namespace, visit.name), accept: table ? tableAccept : undefined });
+        fetched.push(table ? { visit, tables: [body.kind === 'Table' ? (body as unknown as Table) : fallbackTable(body)] } : { visit, objects: [body] });
+        continue;
+      }
+      const tables: Table[] = [];
+      const objects: ObjectLike[] = [];
+      let cont: string | undefined;
+      do {
+        const body = await rest.request<ObjectLike & { metadata?: { continue?: string } }>({
+          path: pathFor(m, ns(m)),
+          query: { labelSelector: o.selector, fieldSelector: o.fieldSelector, limit: limit > 0 ? limit : undefined, continue: cont },
+          accept: table ? tableAccept : undefined,
+        });
+        cont = (body.metadata as { continue?: string } | undefined)?.continue || undefined;
+        if (table) tables.push(body.kind === 'Table' ? (body as unknown as Table) : fallbackTable(body));
+        else {
+          const kind = String(body.kind ?? '').replace(/List$/, '');
+          for (const it of (body.items as ObjectLike[]) ?? []) objects.push({ apiVersion: body.apiVersion, kind, ...it });
+        }
+      } while (cont);
+      fetched.push(table ? { visit, tables } : { visit, objects });
+    } catch (e) {
+      if (o.ignoreNotFound && isNotFound(e)) continue;
+      errors.push(e);
+    }
+  }
+
+  if (!table) {
+    const single = visits.length === 1 && visits[0].name !== undefined;
+    if (single && errors.length) throw errors[0];
+    const objs = fetched.flatMap((x) => x.objects ?? []).map(omitManagedFields);
+    let doc: ObjectLike;
+    if (single && objs.length === 1) doc = objs[0];
+    else doc = { apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } };
+    if (!(objs.length === 0 && o.ignoreNotFound)) f.io.out(printGeneric(doc, out.format));
+    if (errors.length) throw new AggregateError(errors);
+    return;
+  }
+
+  const kinds = new Set(fetched.map((x) => `${x.visit.mapping.group}/${x.visit.mapping.version}/${x.visit.mapping.kind}`));
+  const withKind = kinds.size > 1 || !!o.showKind;
+  let written = 0;
+  let separatorReady = false;
+  let printer: TablePrinter | undefined;
+  let last: APIResource | undefined;
+  let allNamespaced = !o.allNamespaces;
+  const write = (s: string) => {
+    if (!s) return;
+    if (separatorReady) { f.io.out('\n'); separatorReady = false; }
+    f.io.out(s);
+    written += s.length;
+  };
+  for (const x of fetched) {
+    const m = x.visit.mapping;
+    allNamespaced = allNamespaced && m.namespaced;
+    if (!printer || last !== m) {
+      if (printer) write(printer.flush());
+      if (last && !o.noHeaders && written > 0) separatorReady = true;
+      printer = new TablePrinter({
+        wide: out.wide, noHeaders: o.noHeaders, withNamespace: !!o.allNamespaces && m.namespaced,
+        kind: withKind ? groupKindName(m) : undefined, showLabels: o.showLabels, columnLabels: o.labelColumns,
+      });
+      last = m;
+    }
+    for (const t of x.tables ?? []) printer.print(t);
+  }
+  if (printer) write(printer.flush());
+  if (written === 0 && !o.ignoreNotFound && errors.length === 0) {
+    f.io.err(allNamespaced ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
+  }
+  if (errors.length) throw new AggregateError(errors);
+}

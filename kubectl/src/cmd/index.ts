@@ -1,0 +1,100 @@
+// Registers every kubectl subcommand.
+import type { Command } from 'commander';
+import type { Factory } from '../factory.ts';
+import { runGet } from './get.ts';
+import { flagValue } from './output.ts';
+import { runApply } from './apply.ts';
+import { runCreate } from './create.ts';
+import { runDelete } from './delete.ts';
+
+export type FactoryFor = (cmd: Command) => Factory;
+
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.replace(/^=/, '').split(',')];
+
+export function registerCommands(program: Command, factory: FactoryFor): void {
+  program.command('get')
+    .description('Display one or many resources')
+    .argument('[args...]')
+    .option('-o, --output <format>', 'Output format.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('--field-selector <selector>', 'Selector (field query) to filter on')
+    .option('-A, --all-namespaces', 'List the requested object(s) across all namespaces.')
+    .option('--show-labels', 'When printing, show all labels as the last column')
+    .option('--show-kind', 'If present, list the resource type for the requested object(s).')
+    .option('--no-headers', 'When using the default or custom-column output format, don\'t print headers')
+    .option('-L, --label-columns <labels>', 'Accepts a comma separated list of labels that are going to be presented as columns.', collect)
+    .option('--ignore-not-found', 'If set to true, suppresses NotFound error for specific objects that do not exist.')
+    .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once.')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      await runGet(factory(cmd), args, {
+        output: flagValue(opts.output as string | undefined),
+        selector: flagValue(opts.selector as string | undefined),
+        fieldSelector: flagValue(opts.fieldSelector as string | undefined),
+        allNamespaces: !!opts.allNamespaces,
+        showLabels: !!opts.showLabels,
+        showKind: !!opts.showKind,
+        noHeaders: opts.headers === false,
+        labelColumns: opts.labelColumns as string[] | undefined,
+        ignoreNotFound: !!opts.ignoreNotFound,
+        chunkSize: flagValue(opts.chunkSize as string | undefined),
+      });
+    });
+
+  program.command('apply')
+    .description('Apply a configuration to a resource by file name or stdin')
+    .option('-f, --filename <file>', 'The files that contain the configurations to apply.', collectFiles)
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('-o, --output <format>', 'Output format. One of: name.')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      await runApply(factory(cmd), { filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, output: flagValue(opts.output as string | undefined) });
+    });
+
+  program.command('create')
+    .description('Create a resource from a file or from stdin')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to create the resource', collectFiles)
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('-o, --output <format>', 'Output format. One of: name.')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      await runCreate(factory(cmd), { filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, output: flagValue(opts.output as string | undefined) });
+    });
+
+  program.command('delete')
+    .description('Delete resources by file names, stdin, resources and names, or by resources and label selector')
+    .argument('[args...]')
+    .option('-f, --filename <file>', 'containing the resource to delete.', collectFiles)
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('--field-selector <selector>', 'Selector (field query) to filter on')
+    .option('--all', 'Delete all resources, in the namespace of the specified resource types.')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('--ignore-not-found', 'Treat "resource not found" as a successful delete.')
+    .option('--wait [bool]', 'If true, wait for resources to be gone before returning.')
+    .option('--grace-period <seconds>', 'Period of time in seconds given to the resource to terminate gracefully.')
+    .option('--force', 'Immediately remove resources from API and bypass graceful deletion.')
+    .option('--now', 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).')
+    .option('--timeout <duration>', 'The length of time to wait before giving up on a delete.')
+    .option('-o, --output <format>', 'Output mode. Use "-o name" for shorter output (resource/name).')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const wait = opts.wait === undefined || opts.wait === true || String(opts.wait).replace(/^=/, '') !== 'false';
+      const grace = opts.now ? 1 : opts.gracePeriod !== undefined ? Number(flagValue(opts.gracePeriod as string)) : undefined;
+      await runDelete(factory(cmd), args, {
+        filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive,
+        selector: flagValue(opts.selector as string | undefined), fieldSelector: flagValue(opts.fieldSelector as string | undefined),
+        all: !!opts.all, allNamespaces: !!opts.allNamespaces, ignoreNotFound: !!opts.ignoreNotFound, wait,
+        output: flagValue(opts.output as string | undefined), gracePeriod: grace, force: !!opts.force,
+        timeoutSeconds: opts.timeout ? parseDuration(flagValue(opts.timeout as string)!) : undefined,
+      });
+    });
+}
+
+const collectFiles = (v: string, prev: string[] = []) => [...prev, v.replace(/^=/, '')];
+
+/** Go durations as kubectl flags take them ("30s", "1m", "1h30m"; a bare number is seconds). */
+export function parseDuration(s: string): number {
+  if (/^\d+$/.test(s)) return Number(s);
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) total += Number(m[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]];
+  return total;
+}

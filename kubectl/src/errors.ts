@@ -1,0 +1,118 @@
+// How kubectl reports errors (cmdutil.CheckErr / StandardErrorMessage): the text on stderr and the exit code.
+import { StatusError } from '@k8ts/api/status.ts';
+import type { StatusCause } from '@k8ts/api/status.ts';
+
+/** Several independent errors (utilerrors.Aggregate): printed one per line. */
+export class AggregateError extends Error {
+  readonly errors: unknown[];
+  constructor(errors: unknown[]) {
+    super(errors.map((e) => (e instanceof Error ? e.message : String(e))).join(', '));
+    this.errors = errors;
+  }
+}
+
+/** An error whose message is printed as is (no "error: " prefix is added when it already has one). */
+export class UsageError extends Error {
+  readonly command: string;
+  constructor(message: string, command: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** Exit without printing anything more (the command already reported). */
+export class ExitError extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
+
+/** meta.NoResourceMatchError. */
+export class NoResourceMatchError extends Error {
+  readonly resource: string;
+  constructor(resource: string) {
+    super(`the server doesn't have a resource type "${resource}"`);
+    this.resource = resource;
+  }
+}
+
+/** meta.NoKindMatchError. */
+export class NoKindMatchError extends Error {
+  constructor(kind: string, group: string, version: string) {
+    super(`no matches for kind "${kind}" in version "${group ? group + '/' : ''}${version}"`);
+  }
+}
+
+/** AddSourceToErr: "error when creating "pod.yaml": ..." keeping a server Status a Status. */
+export function addSourceToErr(verb: string, source: string | undefined, err: unknown): unknown {
+  if (!source) return err;
+  if (err instanceof StatusError) {
+    return new StatusError({ ...err.status, message: `error when ${verb} "${source}": ${err.status.message ?? ''}` });
+  }
+  return new Error(`error when ${verb} "${source}": ${err instanceof Error ? err.message : String(err)}`);
+}
+
+function isConnectionError(e: unknown): e is Error & { code: string; address?: string; port?: number } {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
+}
+
+/** StandardErrorMessage: the text for Status errors and connection failures, or undefined. */
+export function standardErrorMessage(err: unknown, server?: string): string | undefined {
+  if (err instanceof StatusError) {
+    const s = err.status;
+    if (s.reason === 'Unauthorized') return `error: You must be logged in to the server (${s.message})`;
+    if (s.reason) return `Error from server (${s.reason}): ${s.message}`;
+    return `Error from server: ${s.message}`;
+  }
+  if (isConnectionError(err) && err.code === 'ECONNREFUSED' && server) {
+    return `The connection to the server ${new URL(server).host} was refused - did you specify the right host or port?`;
+  }
+  return undefined;
+}
+
+function messageForError(err: unknown, server?: string): string {
+  return standardErrorMessage(err, server) ?? (err instanceof Error ? err.message : String(err));
+}
+
+function causesMessages(causes: StatusCause[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of causes) {
+    const m = `${c.field ?? ''}: ${c.message ?? ''}`;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    out.push(m);
+  }
+  return out;
+}
+
+function multiline(prefix: string, errs: string[]): string {
+  if (errs.length === 1) return `${prefix}${errs[0]}\n`;
+  return `${prefix}\n` + errs.map((e) => `* ${e}\n`).join('');
+}
+
+/** checkErr: the stderr text and exit code for an error a command returned. */
+export function formatError(err: unknown, server?: string): { message: string; code: number } {
+  if (err instanceof AggregateError && err.errors.length === 1) err = err.errors[0];
+  if (err instanceof ExitError) return { message: '', code: err.code };
+  if (err instanceof StatusError && err.status.reason === 'Invalid') {
+    const d = err.status.details;
+    let s = 'The request is invalid';
+    if (!d) return { message: s, code: 1 };
+    if (d.kind || d.name) s = `The ${d.kind ?? ''} "${d.name ?? ''}" is invalid`;
+    if (d.causes?.length) return { message: multiline(s + ': ', causesMessages(d.causes)), code: 1 };
+    return { message: s, code: 1 };
+  }
+  if (err instanceof NoResourceMatchError) return { message: `error: ${err.message}`, code: 1 };
+  if (err instanceof AggregateError) {
+    return { message: err.errors.map((e) => messageForError(e, server) + '\n').join(''), code: 1 };
+  }
+  const std = standardErrorMessage(err, server);
+  if (std) return { message: std, code: 1 };
+  let msg = err instanceof Error ? err.message : String(err);
+  if (!msg.startsWith('error: ')) msg = `error: ${msg}`;
+  if (err instanceof UsageError) msg += `\nSee 'kubectl ${err.command} -h' for help and examples`;
+  return { message: msg, code: 1 };
+}

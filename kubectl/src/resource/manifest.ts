@@ -1,0 +1,74 @@
+// Reading manifests the way the resource builder's FilenameParam does: files, directories, "-" (stdin),
+// multi-document YAML or JSON, List objects flattened; each object remembers its source.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { ObjectLike } from '../printers/index.ts';
+
+export interface ManifestObject {
+  object: ObjectLike;
+  /** The file name as given, or "STDIN". */
+  source: string;
+  /** 0-based index of the YAML document within its source. */
+  document: number;
+}
+
+const manifestExtensions = new Set(['.json', '.yaml', '.yml']);
+
+function filesOf(path: string, recursive: boolean): string[] {
+  let st;
+  try { st = statSync(path); } catch {
+    throw new Error(`the path "${path}" does not exist`);
+  }
+  if (!st.isDirectory()) return [path];
+  const out: string[] = [];
+  for (const name of readdirSync(path).sort()) {
+    const p = join(path, name);
+    const s = statSync(p);
+    if (s.isDirectory()) { if (recursive) out.push(...filesOf(p, true).filter((f) => manifestExtensions.has(extname(f)))); continue; }
+    if (manifestExtensions.has(extname(name))) out.push(p);
+  }
+  return out;
+}
+
+/** Parses one manifest text into objects (documents that are empty or null are skipped). */
+export function parseManifest(text: string, source: string): ManifestObject[] {
+  const out: ManifestObject[] = [];
+  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  list.forEach((doc, i) => {
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      const line = e.linePos?.[0]?.line;
+      throw new Error(`error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    }
+    const v = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    if (v === null || v === undefined) return;
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      throw new Error(`error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`);
+    }
+    const obj = v as ObjectLike;
+    if (!obj.kind) {
+      throw new Error(`error validating "${source}": error validating data: kind not set; if you choose to ignore these errors, turn validation off with --validate=false`);
+    }
+    if (!obj.apiVersion) {
+      throw new Error(`error validating "${source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false`);
+    }
+    if (Array.isArray(obj.items) && /List$/.test(obj.kind)) {
+      for (const it of obj.items as ObjectLike[]) out.push({ object: it, source, document: i });
+      return;
+    }
+    out.push({ object: obj, source, document: i });
+  });
+  return out;
+}
+
+/** Reads every -f argument in order. */
+export function readManifests(filenames: string[], recursive: boolean, readStdin: () => string): ManifestObject[] {
+  const out: ManifestObject[] = [];
+  for (const f of filenames) {
+    if (f === '-') { out.push(...parseManifest(readStdin(), 'STDIN')); continue; }
+    for (const file of filesOf(f, recursive)) out.push(...parseManifest(readFileSync(file, 'utf8'), file));
+  }
+  return out;
+}

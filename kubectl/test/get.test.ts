@@ -1,0 +1,104 @@
+// kubectl get against the real API server, compared with the real kubectl 1.32 byte for byte (ages aside).
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEnv, both, normaliseAges, type Env } from './helpers.ts';
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv();
+  const f = join(env.work, 'objs.yaml');
+  writeFileSync(f, `apiVersion: v1
+kind: Pod
+metadata: {name: nginx, labels: {app: nginx, tier: web}}
+spec:
+  containers: [{name: nginx, image: "nginx:1.25", ports: [{containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, labels: {app: db}}
+spec:
+  containers: [{name: db, image: postgres}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, annotations: {note: "a long note with spaces that goes on and on, past eighty columns: surely it wraps somewhere"}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx, args: ["--port=80", "yes", "8080", "*", ""]}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {script: "#!/bin/sh\\necho hi\\n", empty: "", num: "42", tab: "a\\tb", trailing: "x \\n"}
+`);
+  const r = await env.real(['apply', '-f', f]);
+  expect(r.stderr).toBe('');
+}, 60_000);
+afterAll(async () => { await env?.stop(); });
+
+async function expectSame(args: string[]): Promise<void> {
+  const { real, ours, same } = await both(env, args);
+  expect({ code: ours.code, stderr: ours.stderr }).toEqual({ code: real.code, stderr: real.stderr });
+  if (!same) expect(normaliseAges(ours.stdout)).toBe(normaliseAges(real.stdout));
+  expect(ours.stdout.length).toBeGreaterThan(-1);
+}
+
+describe('kubectl get', () => {
+  const cases: string[][] = [
+    ['get', 'pods'],
+    ['get', 'po', '-o', 'wide'],
+    ['get', 'pods', '--show-labels'],
+    ['get', 'pods', '-l', 'app=nginx'],
+    ['get', 'pods', '-L', 'app,tier'],
+    ['get', 'pods', '--field-selector', 'metadata.name=db'],
+    ['get', 'pods', '-A'],
+    ['get', 'pods', '-A', '--no-headers'],
+    ['get', 'pods,svc'],
+    ['get', 'pods,deploy', '-o', 'name'],
+    ['get', 'pod/nginx', 'deploy/web'],
+    ['get', 'pods', 'nginx', 'db'],
+    ['get', 'all', '-A'],
+    ['get', 'ns'],
+    ['get', 'deployments.apps'],
+    ['get', 'pods', '-o', 'yaml'],
+    ['get', 'deploy', 'web', '-o', 'yaml'],
+    ['get', 'cm', 'cfg', '-o', 'yaml'],
+    ['get', 'cm', 'cfg', '-o', 'json'],
+    ['get', 'deploy', 'web', '-o', 'json'],
+    ['get', 'pod', 'nginx', '-o', 'name'],
+    ['get', 'pods', '-l', 'app=none'],
+    ['get', 'pods', '-l', 'app=none', '-o', 'json'],
+    ['get', 'pods', '-l', 'app=none', '-o', 'yaml'],
+    ['get', 'pods', '-n', 'kube-system'],
+    ['get', 'nodes'],
+    ['get', 'pods', '-A', '-l', 'app=none'],
+  ];
+  for (const args of cases) {
+    it(args.join(' '), () => expectSame(args), 30_000);
+  }
+
+  it('reports a missing object as the server says, exit 1', async () => {
+    const { real, ours } = await both(env, ['get', 'pod', 'nope']);
+    expect(ours.stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
+    expect(ours.code).toBe(1);
+    expect(ours).toEqual(real);
+  }, 30_000);
+
+  it('prints what exists and the errors for what does not', () => expectSame(['get', 'pods', 'nginx', 'nope', 'db']), 30_000);
+
+  it('rejects an unknown resource type', async () => {
+    const { real, ours } = await both(env, ['get', 'foo']);
+    expect(ours.stderr).toBe('error: the server doesn\'t have a resource type "foo"\n');
+    expect(ours.code).toBe(1);
+    expect(ours).toEqual(real);
+  }, 30_000);
+
+  it('sends the server-side Table columns upper-cased and padded', async () => {
+    const r = await env.ours(['get', 'pods']);
+    expect(r.stdout.split('\n')[0]).toBe('NAME    READY   STATUS    RESTARTS   AGE');
+  }, 30_000);
+});
