@@ -184,3 +184,21 @@ describe('other kinds', () => {
     expect(cm).toEqual(obj('v1', 'ConfigMap', {}));
   });
 });
+
+describe('podQOSClass', () => {
+  it('classifies as upstream', async () => {
+    const { podQOSClass } = await import('../src/defaults/index.ts');
+    const p = (resources: Record<string, unknown>[]) => {
+      const o = obj('v1', 'Pod', { spec: { containers: resources.map((r, i) => ({ name: `c${i}`, image: 'i', resources: r })) } });
+      setDefaults(o);
+      return podQOSClass(o as any);
+    };
+    expect(p([{}])).toBe('BestEffort');
+    expect(p([{ limits: { cpu: '1', memory: '1Gi' } }])).toBe('Guaranteed');
+    expect(p([{ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '1000m', memory: '1024Mi' } }])).toBe('Guaranteed');
+    expect(p([{ limits: { cpu: '1', memory: '1Gi' } }, {}])).toBe('Burstable');
+    expect(p([{ requests: { cpu: '100m' } }])).toBe('Burstable');
+    expect(p([{ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '500m' } }])).toBe('Burstable');
+    expect(p([{ requests: { 'example.com/gpu': '1' }, limits: { 'example.com/gpu': '1' } }])).toBe('BestEffort');
+  });
+});

@@ -170,3 +170,22 @@ describe('patchMetaFor', () => {
     expect(patchMetaFor('v1', 'Pod', ['metadata', 'labels', 'app'])?.schema).toEqual({ type: 'string' });
   });
 });
+
+describe('committed schemas', () => {
+  it('carry every overlay enum and patch tag (regenerate with node api/scripts/gen-schemas.ts)', async () => {
+    const { enums, patchMeta } = await import('../scripts/schema-overlay.ts');
+    for (const [def, props] of Object.entries(enums)) {
+      for (const [p, values] of Object.entries(props)) {
+        const prop = definitions[def].properties[p];
+        expect(prop.enum ?? prop.items?.enum, `${def}.${p}`).toEqual(values);
+      }
+    }
+    for (const [def, props] of Object.entries(patchMeta)) {
+      for (const [p, m] of Object.entries(props)) {
+        const prop = definitions[def].properties[p];
+        expect(prop['x-kubernetes-patch-merge-key'], `${def}.${p}`).toBe(m.mergeKey);
+        expect(prop['x-kubernetes-list-type'], `${def}.${p}`).toBe(m.listType);
+      }
+    }
+  });
+});

@@ -3,7 +3,7 @@
 import type { KubeObject } from '../object.ts';
 import { setPodDefaults, setPodTemplateDefaults } from './pod.ts';
 
-export { defaultImagePullPolicy, imageTag, setContainerDefaults, setPodDefaults, setPodSpecDefaults, setPodTemplateDefaults, setVolumeDefaults } from './pod.ts';
+export { defaultImagePullPolicy, imageTag, podQOSClass, setContainerDefaults, setPodDefaults, setPodSpecDefaults, setPodTemplateDefaults, setVolumeDefaults } from './pod.ts';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -1,5 +1,7 @@
 // Defaults of core/v1 PodSpec and everything inside it (upstream pkg/apis/core/v1/defaults.go plus the
 // declarative `+default` markers), applied to Pods and to the pod templates of workloads.
+import { parse } from '../quantity.ts';
+
 type Obj = Record<string, any>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -126,4 +128,45 @@ export function setPodTemplateDefaults(template: unknown): void {
   if (!isObj(template)) return;
   if (!isObj(template.spec)) return;
   setPodSpecDefaults(template.spec);
+}
+
+/**
+ * The Pod's QoS class as upstream computes it (pkg/apis/core/helper/qos): Guaranteed when every container
+ * has cpu and memory limits equal to its requests, BestEffort when no container requests or limits cpu or
+ * memory, else Burstable. Call after defaulting (requests default to limits).
+ */
+export function podQOSClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  const containers = [...list(spec.containers), ...list(spec.initContainers)];
+  const compute = ['cpu', 'memory'];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = isObj(c.resources?.requests) ? c.resources.requests : {};
+    const lim = isObj(c.resources?.limits) ? c.resources.limits : {};
+    for (const r of compute) {
+      if (nonZero(req[r]) || nonZero(lim[r])) any = true;
+      if (!nonZero(lim[r])) guaranteed = false;
+      else if (req[r] != null && !sameQuantity(req[r], lim[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function nonZero(q: unknown): boolean {
+  if (q == null) return false;
+  try {
+    return parse(q as string | number).nanos !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+function sameQuantity(a: unknown, b: unknown): boolean {
+  try {
+    return parse(a as string | number).nanos === parse(b as string | number).nanos;
+  } catch {
+    return false;
+  }
 }
