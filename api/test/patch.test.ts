@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import {
-  openapiPatchExtensions, applyJsonPatch, applyMergePatch, strategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, PatchError,
+  openapiPatchExtensions, patchMetaPaths, applyJsonPatch, applyMergePatch, strategicMergePatch, createThreeWayMergePatch, createTwoWayMergePatch, PatchError,
   PreconditionError,
 } from '../src/patch/index.ts';
 
@@ -302,6 +302,21 @@ describe('three-way merge patch (kubectl apply)', () => {
     b.metadata.finalizers = ['b', 'z'];
     const patch = createTwoWayMergePatch('Pod', a, b);
     expect(strategicMergePatch('Pod', a, patch)).toEqual(b);
+  });
+});
+
+describe('patch strategy table', () => {
+  it('lists merge keys by path, pod templates included', () => {
+    const d = patchMetaPaths('Deployment');
+    expect(d['spec.template.spec.containers']).toEqual({ strategy: 'merge', mergeKey: 'name' });
+    expect(d['spec.template.spec.containers[].ports']).toEqual({ strategy: 'merge', mergeKey: 'containerPort' });
+    expect(d['spec.template.spec.containers[].volumeMounts']).toEqual({ strategy: 'merge', mergeKey: 'mountPath' });
+    expect(d['spec.template.spec.volumes']).toEqual({ strategy: 'merge,retainKeys', mergeKey: 'name' });
+    expect(d['spec.strategy']).toEqual({ strategy: 'retainKeys' });
+    expect(d['metadata.finalizers']).toEqual({ strategy: 'merge' });
+    expect(d['spec.template.spec.tolerations']).toBeUndefined();
+    expect(patchMetaPaths('Service')['spec.ports']).toEqual({ strategy: 'merge', mergeKey: 'port' });
+    expect(patchMetaPaths('Job')['spec.template.spec.initContainers[].env']).toEqual({ strategy: 'merge', mergeKey: 'name' });
   });
 });
 

@@ -7,5 +7,5 @@ export { strategicMergePatch, strategicMergeMapPatch } from './strategic.ts';
 export { createThreeWayMergePatch, createTwoWayMergePatch, PreconditionError, sortKeys } from './diff.ts';
 export { hasPatchSchema, patchSchemaFor, lookupPatchMeta } from './schema.ts';
 export type { PatchMeta, PatchSchema } from './schema.ts';
-export { openapiPatchExtensions } from './schema.ts';
+export { openapiPatchExtensions, patchMetaPaths } from './schema.ts';
 export type { PatchExtensions } from './schema.ts';

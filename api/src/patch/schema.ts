@@ -172,3 +172,22 @@ export function openapiPatchExtensions(): Record<string, Record<string, PatchExt
   for (const s of Object.values(kinds)) walk(s);
   return out;
 }
+
+/**
+ * The flat view of a kind's table: path in the object → strategy and merge key, e.g. for Deployment
+ * "spec.template.spec.containers" → { strategy: "merge", mergeKey: "name" } and
+ * "spec.template.spec.containers[].ports" → { strategy: "merge", mergeKey: "containerPort" }.
+ */
+export function patchMetaPaths(kind: string): Record<string, { strategy: string; mergeKey?: string }> {
+  const out: Record<string, { strategy: string; mergeKey?: string }> = {};
+  const walk = (s: PatchSchema, prefix: string, depth: number) => {
+    if (depth > 12) return;
+    for (const [field, meta] of Object.entries(s.fields)) {
+      const path = prefix ? `${prefix}.${field}` : field;
+      if (meta.strategy) out[path] = meta.mergeKey ? { strategy: meta.strategy, mergeKey: meta.mergeKey } : { strategy: meta.strategy };
+      if (meta.schema) walk(meta.schema, meta.mergeKey || meta.strategy === 'merge' ? `${path}[]` : path, depth + 1);
+    }
+  };
+  walk(patchSchemaFor(kind), '', 0);
+  return out;
+}
