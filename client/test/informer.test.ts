@@ -327,6 +327,28 @@ describe('Reflector + SharedIndexInformer', () => {
   });
 });
 
+describe('SharedIndexInformer as a ReflectorStore (pure)', () => {
+  it('ignores replayed events and deletes of unknown objects; delivers real changes once', () => {
+    const inf = new SharedIndexInformer({ list: async () => { throw new Error('unused'); }, watch: async () => { throw new Error('unused'); } });
+    const model = new HandlerModel();
+    inf.addEventHandler(model.handler);
+    const o = (rv: string): KubeObject => ({ metadata: { name: 'x', namespace: 'n', resourceVersion: rv } });
+    inf.replace([], '1');
+    expect(inf.hasSynced()).toBe(true);
+    inf.add(o('2'));
+    inf.add(o('2'));
+    inf.update(o('2'));
+    inf.update(o('3'));
+    inf.delete({ metadata: { name: 'other', namespace: 'n', resourceVersion: '4' } });
+    inf.replace([o('3')], '5'); // unchanged: nothing
+    inf.replace([o('6')], '6'); // changed: one update
+    inf.delete(o('7'));
+    expect(model.log).toEqual(['add n/x', 'update n/x', 'update n/x', 'delete n/x']);
+    expect(model.problems).toEqual([]);
+    expect(inf.lastSyncResourceVersion()).toBe('7');
+  });
+});
+
 describe('SharedInformerFactory', () => {
   it('shares one informer per resource and selector, starts them and waits for sync', async () => {
     const fake = new FakeApiServer();
