@@ -189,3 +189,12 @@ describe('committed schemas', () => {
     }
   });
 });
+
+describe('warmSchemas', () => {
+  it('compiles validators ahead of use', async () => {
+    const { warmSchemas } = await import('../src/schema/index.ts');
+    warmSchemas([{ apiVersion: 'v1', kind: 'ConfigMap' }]);
+    expect(checkSchema({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 1 } } as KubeObject).errors)
+      .toEqual([{ type: 'FieldValueTypeInvalid', field: 'data[a]', value: 1, detail: 'must be of type string' }]);
+  });
+});

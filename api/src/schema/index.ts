@@ -46,7 +46,7 @@ function validatorFor(name: string): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
     if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, messages: true });
+      ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, messages: true, inlineRefs: false, code: { optimize: false } });
       ajv.addSchema({ $id: DOC_ID, components: { schemas: definitions } });
     }
     v = ajv.compile({ $ref: `${DOC_ID}${REF_PREFIX}${name}` });
@@ -267,4 +267,15 @@ export function patchMetaFor(apiVersion: string, kind: string, path: string[]): 
     listMapKeys: prop['x-kubernetes-list-map-keys'],
     schema,
   };
+}
+
+/**
+ * Compiles the validators of the given kinds (default: every kind with a schema) now rather than on first
+ * use; the Pod graph takes about a second to compile, so an API server may call this at startup.
+ */
+export function warmSchemas(kinds?: { apiVersion: string; kind: string }[]): void {
+  const names = kinds
+    ? kinds.map((k) => { const gv = parseApiVersion(k.apiVersion); return definitionNameFor(gv.group, gv.version, k.kind); })
+    : [...new Set(byGVK.values())];
+  for (const n of names) if (n) validatorFor(n);
 }
