@@ -61,10 +61,15 @@ export function ours(pid: number, dir: string): boolean {
   }
 }
 
+/** The process exists and is not a zombie waiting to be reaped. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0) !== 'Z';
   } catch {
     return false;
   }

@@ -24,6 +24,14 @@ export const mains = componentMains(repo);
 
 export const defaultNodes = 3;
 
+export type OptionalComponent = 'kubelet' | 'scheduler' | 'controllerManager' | 'kubeProxy';
+
+/** The optional components `up` runs: asked for, or by default when present in this checkout. */
+export function enabledComponents(o: Partial<Record<OptionalComponent, boolean>> = {}): Record<OptionalComponent, boolean> {
+  const on = (c: OptionalComponent) => o[c] ?? existsSync(mains[c]);
+  return { kubelet: on('kubelet'), scheduler: on('scheduler'), controllerManager: on('controllerManager'), kubeProxy: on('kubeProxy') };
+}
+
 export interface UpOptions {
   name: string;
   /** Nodes including the control-plane node (default 3). */
@@ -31,6 +39,11 @@ export interface UpOptions {
   apiserverPort?: number;
   /** How long to wait for every node to be Ready (when kubelets run). */
   readyTimeoutMs?: number;
+  /**
+   * Which optional components to run; each defaults to "when its main.ts exists in this checkout".
+   * (Tests of the cluster tool itself turn them off.)
+   */
+  components?: Partial<Record<OptionalComponent, boolean>>;
   /** Keep what was started when `up` fails (for `logs`); default: tear it down. */
   retain?: boolean;
   log?: (msg: string) => void;
@@ -94,13 +107,16 @@ export async function down(name: string): Promise<boolean> {
 export async function up(o: UpOptions): Promise<UpResult> {
   validateClusterName(o.name);
   const nodeCount = o.nodes ?? defaultNodes;
-  const log = o.log ?? (() => undefined);
+  const logTo = o.log ?? (() => undefined);
   const previous = readState(o.name);
   if (previous && previous.network?.nodes.length === nodeCount && (await isHealthy(previous))) {
-    log(`Cluster "${o.name}" is already up`);
+    logTo(`Cluster "${o.name}" is already up`);
     return { ...previous, reused: true };
   }
   const t0 = performance.now();
+  const since = () => `[${((performance.now() - t0) / 1000).toFixed(1)}s]`;
+  const log = (m: string) => logTo(`${since()} ${m}`);
+  const enabled = enabledComponents(o.components);
   // Leftovers of an earlier (crashed) run of the same cluster go first.
   if (await down(o.name)) log(`Removed the leftovers of an earlier cluster "${o.name}"`);
 
@@ -137,6 +153,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         '--initial-cluster', `${o.name}=http://127.0.0.1:${peerPort}`, '--log-level', 'warn'] });
       state.etcdEndpoint = etcdURL;
       await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok, 30_000, etcd, etcdLog);
+      log('etcd ready');
 
       const port = o.apiserverPort ?? 6443;
       const pki = join(dir, 'pki');
@@ -177,20 +194,20 @@ export async function up(o: UpOptions): Promise<UpResult> {
 
     // Components that exist in this checkout: one line each.
     const node = (main: string, args: string[]) => ({ cmd: process.execPath, args: [main, ...args], cwd: repo });
-    if (existsSync(mains.scheduler)) start('scheduler', { ...node(mains.scheduler, ['--kubeconfig', kubeconfigs.scheduler]), logFile: join(logs, 'scheduler.log') });
-    if (existsSync(mains.controllerManager)) start('controller-manager', { ...node(mains.controllerManager, ['--kubeconfig', kubeconfigs.controllerManager]), logFile: join(logs, 'controller-manager.log') });
+    if (enabled.scheduler) start('scheduler', { ...node(mains.scheduler, ['--kubeconfig', kubeconfigs.scheduler]), logFile: join(logs, 'scheduler.log') });
+    if (enabled.controllerManager) start('controller-manager', { ...node(mains.controllerManager, ['--kubeconfig', kubeconfigs.controllerManager]), logFile: join(logs, 'controller-manager.log') });
     for (const n of state.nodes!) {
-      if (existsSync(mains.kubelet)) {
+      if (enabled.kubelet) {
         n.kubeconfig = await writeNodeCredentials(n.dir, ca, state.apiserverURL!, n.name, o.name);
         const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet') });
         start(`kubelet/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubelet, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kubelet.log`) });
       }
-      if (existsSync(mains.kubeProxy)) {
+      if (enabled.kubeProxy) {
         const args = kubeProxyArgs({ node: n, kubeconfig: kubeconfigs.kubeProxy, clusterCidr: podNetwork });
         start(`kube-proxy/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubeProxy, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kube-proxy.log`) });
       }
     }
-    if (existsSync(mains.kubelet)) {
+    if (enabled.kubelet) {
       await waitNodesReady(state, o.readyTimeoutMs ?? 90_000);
       log(`${state.nodes!.length} nodes Ready`);
     }

@@ -1,0 +1,125 @@
+// `k8ts up` / `down` for real (without a kubelet in this checkout, nodes are network namespaces with
+// their containerd): idempotent up, a crashed up cleaned by the next, down leaving nothing behind.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectCri } from '@k8ts/kubelet/cri/client.ts';
+import { up, down, isHealthy, type UpResult } from '../src/up.ts';
+import { alive, readState } from '../src/state.ts';
+import { observeNetwork } from '../src/net/index.ts';
+import { mountsUnder } from '../src/containerd.ts';
+import { loadImage } from '../src/node-ops.ts';
+import { ensureImages } from '../src/images/index.ts';
+import { run } from '../src/images/run.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'k8ts-up-test-'));
+const name = `ut-${randomBytes(3).toString('hex')}`;
+// The cluster tool itself, without the node and control-plane components other packages provide.
+const components = { kubelet: false, scheduler: false, controllerManager: false, kubeProxy: false };
+
+/** Processes whose command line names the cluster's directory. */
+function processesOf(dir: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) && alive(pid); } catch { return false; }
+  });
+}
+
+const inNode = (netns: string, ...args: string[]) => run('nsenter', [`--net=/var/run/netns/${netns}`, '--', ...args]);
+
+describe('k8ts up (nodes without kubelets)', () => {
+  let first: UpResult;
+  const previousHome = process.env.K8TS_HOME;
+
+  beforeAll(async () => {
+    process.env.K8TS_HOME = home;
+    first = await up({ name, nodes: 2, components, log: (m) => console.log(m) });
+  }, 120_000);
+
+  afterAll(async () => {
+    await down(name).catch(() => undefined);
+    process.env.K8TS_HOME = previousHome;
+    if (previousHome === undefined) delete process.env.K8TS_HOME;
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  it('starts the control plane on the bridge address and a containerd per node', async () => {
+    expect(first.reused).toBe(false);
+    expect(first.nodes!.map((n) => `${n.name}/${n.role}`)).toEqual([`${name}-control-plane/control-plane`, `${name}-worker/worker`]);
+    expect(first.apiserverURL).toBe(`https://${first.network!.bridgeAddress}:6443`);
+    for (const key of ['etcd', 'apiserver', 'registry', `containerd/${name}-control-plane`, `containerd/${name}-worker`]) {
+      expect(alive(first.pids[key]!), key).toBe(true);
+    }
+    console.log(`up took ${first.upSeconds}s`);
+    // The real kubectl talks to it with the admin kubeconfig (the bridge address is in the serving cert).
+    const ns = execFileSync('kubectl', ['--kubeconfig', first.kubeconfig!, 'get', 'namespaces', '-o', 'name'], { timeout: 30_000 }).toString();
+    expect(ns).toContain('namespace/kube-system');
+    // The API server is reachable from inside a node's namespace.
+    const connect = `require('node:net').connect(6443, '${first.network!.bridgeAddress}').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`;
+    await inNode(first.nodes![1]!.netns, process.execPath, '-e', connect);
+  }, 60_000);
+
+  it('lets every node pull through the registry mirror and side-loads an archive', async () => {
+    for (const n of first.nodes!) {
+      const cri = await connectCri(n.criSocket, { timeoutMs: 30_000 });
+      try {
+        const conds = Object.fromEntries(((await cri.status()).status?.conditions ?? []).map((c) => [c.type, c.status]));
+        expect(conds).toEqual({ RuntimeReady: true, NetworkReady: true });
+        expect(await cri.pullImage({ image: 'busybox' })).toMatch(/^sha256:/);
+      } finally { cri.close(); }
+    }
+    const { layoutDir } = await ensureImages();
+    const tar = join(home, 'img.tar');
+    await run('skopeo', ['--insecure-policy', 'copy', '--quiet', `oci:${layoutDir}:busybox-latest`, `docker-archive:${tar}:example.test/k8ts/side:v1`]);
+    const lines = await loadImage(readState(name)!, tar);
+    expect(lines).toHaveLength(2);
+    for (const n of first.nodes!) {
+      const { stdout } = await run('ctr', ['-a', n.criSocket, '-n', 'k8s.io', 'images', 'ls', '-q']);
+      expect(stdout).toContain('example.test/k8ts/side:v1');
+    }
+  }, 120_000);
+
+  it('is idempotent: a second up of a healthy cluster changes nothing', async () => {
+    const net = await observeNetwork(name);
+    const again = await up({ name, nodes: 2, components });
+    expect(again.reused).toBe(true);
+    expect(again.pids).toEqual(first.pids);
+    expect(await observeNetwork(name)).toEqual(net);
+  }, 60_000);
+
+  it('cleans a crashed cluster (processes killed with SIGKILL) on the next up', async () => {
+    const before = readState(name)!;
+    for (const pid of Object.values(before.pids)) process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await isHealthy(before)).toBe(false);
+    const net = await observeNetwork(name);
+    const after = await up({ name, nodes: 2, components });
+    expect(after.reused).toBe(false);
+    for (const [key, pid] of Object.entries(after.pids)) {
+      expect(alive(pid), key).toBe(true);
+      expect(pid).not.toBe(before.pids[key]);
+    }
+    // Exactly one set of network objects, no stale processes.
+    const net2 = await observeNetwork(name);
+    expect(net2.netns).toEqual(net.netns);
+    expect(net2.links.length).toBe(net.links.length);
+    expect(net2.routes.length).toBe(net.routes.length);
+    expect(net2.rules).toHaveLength(1);
+    expect(processesOf(after.dir).sort()).toEqual(Object.values(after.pids).sort());
+    first = after;
+  }, 120_000);
+
+  it('down leaves nothing behind and is idempotent', async () => {
+    const s = readState(name)!;
+    expect(await down(name)).toBe(true);
+    expect(await observeNetwork(name)).toEqual({ netns: [], links: [], routes: [], rules: [] });
+    expect(Object.values(s.pids).filter(alive)).toEqual([]);
+    expect(processesOf(s.dir)).toEqual([]);
+    expect(mountsUnder(s.dir)).toEqual([]);
+    expect(existsSync(s.dir)).toBe(false);
+    expect((await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout).not.toContain(s.network!.bridge);
+    expect(await down(name)).toBe(false);
+  }, 60_000);
+});
