@@ -25,9 +25,15 @@ export class Clientset {
   readonly rest: RestClient;
   readonly config: RestConfig;
 
-  constructor(config: RestConfig, opts?: RestClientOptions) {
-    this.config = config;
-    this.rest = new RestClient(config, opts);
+  /** From a RestConfig, or around an existing RestClient (e.g. a subclass that logs requests). */
+  constructor(config: RestConfig | RestClient, opts?: RestClientOptions) {
+    if (config instanceof RestClient) {
+      this.rest = config;
+      this.config = config.config;
+    } else {
+      this.config = config;
+      this.rest = new RestClient(config, opts);
+    }
   }
 
   /** A client for any resource; namespaced resources start at all namespaces (use `.namespace(ns)`). */

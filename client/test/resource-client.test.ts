@@ -156,5 +156,8 @@ describe('ResourceClient', () => {
     expect(cs.leases('kube-system').path('l')).toBe('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/l');
     expect(cs.forKind('v1', 'Nope')).toBeUndefined();
     expect((await cs.version()).minor).toBe('32');
+    const shared = new Clientset(cs.rest);
+    expect(shared.rest).toBe(cs.rest);
+    expect(shared.config.server).toBe(fake.url);
   });
 });
