@@ -202,3 +202,18 @@ describe('podQOSClass', () => {
     expect(p([{ requests: { 'example.com/gpu': '1' }, limits: { 'example.com/gpu': '1' } }])).toBe('BestEffort');
   });
 });
+
+describe('v1 conversions applied with the defaults', () => {
+  it('merges Secret stringData into data and mirrors serviceAccount', () => {
+    const secret = obj('v1', 'Secret', { data: { a: 'eA==' }, stringData: { b: 'hello', a: 'y' } });
+    setDefaults(secret);
+    expect(secret).toMatchObject({ type: 'Opaque', data: { a: 'eQ==', b: 'aGVsbG8=' } });
+    expect(secret.stringData).toBeUndefined();
+    const pod = obj('v1', 'Pod', { spec: { serviceAccount: 'builder', containers: [{ name: 'c', image: 'i' }] } });
+    setDefaults(pod);
+    expect(pod.spec).toMatchObject({ serviceAccountName: 'builder', serviceAccount: 'builder' });
+    const pod2 = obj('v1', 'Pod', { spec: { serviceAccountName: 'default', containers: [{ name: 'c', image: 'i' }] } });
+    setDefaults(pod2);
+    expect(pod2.spec).toMatchObject({ serviceAccountName: 'default', serviceAccount: 'default' });
+  });
+});

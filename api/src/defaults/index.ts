@@ -140,6 +140,16 @@ export function setEndpointSliceDefaults(es: Obj): void {
   }
 }
 
+/** Secret type Opaque; stringData is merged into data (base64), as upstream's v1 conversion does. */
+export function setSecretDefaults(secret: Obj): void {
+  secret.type ||= 'Opaque';
+  if (isObj(secret.stringData)) {
+    const data = isObj(secret.data) ? secret.data : (secret.data = {});
+    for (const [k, v] of Object.entries(secret.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    delete secret.stringData;
+  }
+}
+
 export function setEventDefaults(ev: Obj): void {
   // Non-omitempty fields of core/v1 Event, as upstream serializes them.
   if (!isObj(ev.involvedObject)) ev.involvedObject = {};
@@ -152,7 +162,7 @@ const byKind: Record<string, (o: Obj) => void> = {
   'v1/Service': setServiceDefaults,
   'v1/Namespace': setNamespaceDefaults,
   'v1/Node': setNodeDefaults,
-  'v1/Secret': (s) => { s.type ||= 'Opaque'; },
+  'v1/Secret': setSecretDefaults,
   'v1/Endpoints': setEndpointsDefaults,
   'v1/Event': setEventDefaults,
   'apps/v1/Deployment': setDeploymentDefaults,

@@ -88,6 +88,9 @@ export function setVolumeDefaults(v: Obj): void {
 
 /** SetDefaults_PodSpec and the defaults of what it contains; used for Pods and pod templates. */
 export function setPodSpecDefaults(spec: Obj): void {
+  // v1 conversion: the deprecated serviceAccount mirrors serviceAccountName.
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   spec.dnsPolicy ||= 'ClusterFirst';
   spec.restartPolicy ||= 'Always';
   if (!isObj(spec.securityContext)) spec.securityContext = {};
