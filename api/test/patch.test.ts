@@ -348,6 +348,18 @@ describe('agrees with kubectl 1.32', () => {
     expect(init.spec.initContainers).toEqual([{ name: 'i', image: 'x', env: [{ name: 'E', value: '1' }] }]);
     expect(init.spec).not.toHaveProperty('$setElementOrder/initContainers');
   });
+  it('drops directive-carrying maps from values added where nothing existed, strips nulls', () => {
+    const out = strategicMergePatch('Pod', pod, { spec: {
+      securityContext: { $patch: 'replace', runAsUser: 1 },
+      affinity: { nodeAffinity: { $patch: 'replace', x: 1 }, podAffinity: { a: null, b: { c: null } } },
+      hostAliases: [{ ip: '1.2.3.4', hostnames: ['a'] }, { $patch: 'replace' }],
+      readinessGates: [{ conditionType: 'x', $patch: 'delete' }],
+    } }) as any;
+    expect(out.spec).not.toHaveProperty('securityContext');
+    expect(out.spec.affinity).toEqual({ podAffinity: { b: {} } });
+    expect(out.spec.hostAliases).toEqual([{ ip: '1.2.3.4', hostnames: ['a'] }]);
+    expect(out.spec.readinessGates).toEqual([]);
+  });
   it('reports the same errors', () => {
     const msg = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return 'no error'; };
     expect(msg(() => strategicMergePatch('Pod', pod, { spec: { '$setElementOrder/containers': [{ name: 'side' }], containers: [{ name: 'app', image: 'z' }] } })))

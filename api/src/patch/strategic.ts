@@ -100,14 +100,48 @@ function discardNulls(v: any): any {
   return v;
 }
 
-/** Strips patch directives from a value that is added as a whole (nothing in the original to merge with). */
-function cleanNewValue(v: any, schema: PatchSchema, mergeKey: string | undefined, strategy: string, opts: MergeOptions): any {
-  if (!opts.mergeParallelList) return opts.ignoreUnmatchedNulls ? discardNulls(v) : v;
-  if (isMap(v)) return mergeMap({}, v, schema, opts);
-  if (Array.isArray(v) && strategy === mergeDirective && v.some(isMap)) {
-    return mergeSlice([], v, schema, mergeKey ?? '', opts, false);
+/**
+ * A value taken over whole where nothing exists in the original (upstream removeDirectives): maps that
+ * carry `$patch` are dropped (`keep` false), so are such list elements; nulls are discarded. Keys
+ * starting with `$` are stripped as the typed decoding upstream does.
+ */
+function removeDirectives(v: any): { value: any; keep: boolean } {
+  if (isMap(v)) {
+    if (Object.prototype.hasOwnProperty.call(v, directiveMarker)) return { value: undefined, keep: false };
+    for (const k of Object.keys(v)) {
+      if (k.startsWith('$') || v[k] === null || v[k] === undefined) {
+        delete v[k];
+        continue;
+      }
+      const r = removeDirectives(v[k]);
+      if (r.keep) v[k] = r.value;
+      else delete v[k];
+    }
+    return { value: v, keep: true };
   }
-  return opts.ignoreUnmatchedNulls ? discardNulls(v) : v;
+  if (Array.isArray(v)) {
+    const out: any[] = [];
+    for (const x of v) {
+      const r = removeDirectives(x);
+      if (r.keep) out.push(r.value);
+    }
+    return { value: out, keep: true };
+  }
+  return { value: v, keep: true };
+}
+
+/** A value replacing an existing one (or appended to a merge list): upstream stores it as it is and the typed
+ * decoding then drops nulls and `$`-keys; this does the same. */
+function decodedValue(v: any): any {
+  if (isMap(v)) {
+    for (const k of Object.keys(v)) {
+      if (k.startsWith('$') || v[k] === null || v[k] === undefined) delete v[k];
+      else v[k] = decodedValue(v[k]);
+    }
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = decodedValue(v[i]);
+  }
+  return v;
 }
 
 // ---- maps ----
@@ -177,25 +211,29 @@ export function mergeMap(original: JsonMap | null | undefined, patch: JsonMap, s
 
     if (!Object.prototype.hasOwnProperty.call(out, key)) {
       if (!isDeleteList) {
-        if (isMap(patchV) && patchV[directiveMarker] === deleteDirective && opts.mergeParallelList) continue;
-        out[key] = cleanNewValue(patchV, sub, meta.mergeKey, strategy, opts);
+        if (!opts.mergeParallelList) {
+          out[key] = opts.ignoreUnmatchedNulls ? discardNulls(patchV) : patchV;
+        } else {
+          const r = removeDirectives(patchV);
+          if (r.keep) out[key] = r.value;
+        }
       }
       continue;
     }
 
     const ok = kindOf(out[key]), pk = kindOf(patchV);
     if (ok !== pk) {
-      if (!isDeleteList) out[key] = cleanNewValue(patchV, sub, meta.mergeKey, strategy, opts);
+      if (!isDeleteList) out[key] = opts.mergeParallelList ? decodedValue(patchV) : patchV;
       continue;
     }
     if (ok === 'map') {
       out[key] = strategy === replaceDirective
-        ? cleanNewValue(patchV, sub, meta.mergeKey, '', { ...opts, mergeParallelList: false })
+        ? (opts.mergeParallelList ? decodedValue(patchV) : patchV)
         : mergeMap(out[key], patchV, sub, opts);
     } else if (ok === 'list') {
       out[key] = strategy === mergeDirective || isDeleteList
         ? mergeSlice(out[key], patchV, sub, meta.mergeKey ?? '', opts, isDeleteList)
-        : (opts.ignoreUnmatchedNulls ? discardNulls(patchV) : patchV);
+        : (opts.mergeParallelList ? decodedValue(patchV) : patchV);
     } else {
       out[key] = patchV;
     }
@@ -233,7 +271,7 @@ function mergePatchIntoOriginal(original: JsonMap, patch: JsonMap, schema: Patch
 
     let merged: any[];
     if (foundOriginal && !foundPatch) merged = originalList;
-    else if (!foundOriginal && foundPatch) merged = cleanNewValue(patchList, sub, mergeKey, strategy, opts);
+    else if (!foundOriginal && foundPatch) merged = removeDirectives(patchList).value;
     else if (foundOriginal && foundPatch) {
       merged = strategy === mergeDirective ? mergeSlice(originalList, patchList, sub, mergeKey, opts, false) : patchList;
     } else continue;
@@ -336,7 +374,7 @@ function mergeSliceWithoutSpecialElements(original: any[], patch: any[], mergeKe
     if (!isMap(v) || !Object.prototype.hasOwnProperty.call(v, mergeKey)) throw errNoMergeKey(v, mergeKey);
     const i = original.findIndex((o) => isMap(o) && deepEqual(o[mergeKey], v[mergeKey]));
     if (i >= 0) original[i] = mergeMap(original[i], v, schema, opts);
-    else original.push(opts.mergeParallelList ? mergeMap({}, v, schema, opts) : v);
+    else original.push(opts.mergeParallelList ? decodedValue(v) : v);
   }
   return original;
 }
