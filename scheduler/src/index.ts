@@ -16,3 +16,6 @@ export { Nominator } from './queue/nominator.ts';
 export { FakeClock, realClock, type Clock } from './queue/clock.ts';
 export { Cache, type CacheOptions } from './cache.ts';
 export { Scheduler, DEFAULT_SCHEDULER_NAME, type SchedulerAPI, type SchedulerOptions, type SchedulingResult } from './scheduler.ts';
+export { newSchedulerMetrics, type SchedulerMetrics } from './metrics.ts';
+export { startScheduler, wireInformers, type RunningScheduler, type SchedulerAppOptions } from './app.ts';
+export { clientSchedulerAPI } from './api-adapter.ts';

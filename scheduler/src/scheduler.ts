@@ -37,6 +37,8 @@ export interface SchedulerOptions {
   podMaxBackoffMs?: number;
   podMaxInUnschedulablePodsDurationMs?: number;
   onError?: (err: unknown, what: string) => void;
+  /** Observes each attempt (result, profile, seconds) and preemptions; see metrics.ts. */
+  metrics?: { observeAttempt(result: string, profile: string, seconds: number): void; observePreemption(victims: number): void };
 }
 
 export interface SchedulingResult {
@@ -56,9 +58,11 @@ export class Scheduler {
   private readonly snapshot = new Snapshot();
   private nextStartNodeIndex = 0;
   private readonly bindings = new Set<Promise<void>>();
+  private readonly metrics: SchedulerOptions['metrics'];
 
   constructor(api: SchedulerAPI, opts: SchedulerOptions = {}) {
     this.api = api;
+    this.metrics = opts.metrics;
     const clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
     this.onError = opts.onError ?? (() => {});
@@ -154,6 +158,16 @@ export class Scheduler {
   }
 
   private async scheduleQueued(pInfo: QueuedPodInfo): Promise<SchedulingResult> {
+    const start = performance.now();
+    const r = await this.attempt(pInfo);
+    if (r.outcome !== 'skipped') {
+      const profile = pInfo.pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
+      this.metrics?.observeAttempt(r.outcome, profile, (performance.now() - start) / 1000);
+    }
+    return r;
+  }
+
+  private async attempt(pInfo: QueuedPodInfo): Promise<SchedulingResult> {
     const pod = pInfo.pod;
     const fw = this.frameworks.get(pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME);
     if (!fw || pod.metadata?.deletionTimestamp || this.cache.isAssumedPod(pod)) {
@@ -228,6 +242,7 @@ export class Scheduler {
       if (r) {
         nominatedNodeName = r.nominatedNodeName || null;
         if (r.nominatedNodeName) {
+          this.metrics?.observePreemption(r.victims?.length ?? 0);
           await this.preemptVictims(fw, pod, r.nominatedNodeName, r.victims ?? [], r.nominatedPodsToClear ?? []);
           this.queue.nominator.addNominatedPod(pod, r.nominatedNodeName);
         } else {

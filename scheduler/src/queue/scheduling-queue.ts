@@ -363,6 +363,12 @@ export class SchedulingQueue {
     };
   }
 
+  counts(): { active: number; backoff: number; unschedulable: number; gated: number } {
+    let gated = 0;
+    for (const p of this.unschedulablePods.values()) if (p.gated) gated++;
+    return { active: this.activeQ.length, backoff: this.backoffQ.length, unschedulable: this.unschedulablePods.size - gated, gated };
+  }
+
   has(pod: Pod): boolean {
     const key = podKey(pod);
     return this.activeQ.has(key) || this.backoffQ.has(key) || this.unschedulablePods.has(key) || this.inFlight.has(key);
