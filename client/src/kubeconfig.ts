@@ -16,6 +16,8 @@ export interface RestConfig {
   /** Re-read on every request when set (projected service account tokens rotate). */
   tokenFile?: string;
   insecureSkipTLSVerify: boolean;
+  /** SNI / verification name when it differs from the server's host (kubeconfig tls-server-name). */
+  tlsServerName?: string;
   namespace: string;
   contextName: string;
   userAgent?: string;
@@ -163,6 +165,7 @@ export function restConfigFromKubeconfig(kc: Kubeconfig, o: LoadOptions = {}): R
     namespace: o.namespace || ctx?.namespace || 'default',
     contextName,
   };
+  if (cluster?.['tls-server-name']) cfg.tlsServerName = cluster['tls-server-name'];
   if (!insecure) {
     const ca = fileOrData(cluster?.['certificate-authority'], cluster?.['certificate-authority-data']);
     if (ca) cfg.ca = ca;

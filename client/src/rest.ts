@@ -191,7 +191,7 @@ export class RestClient {
     // sockets for a burst is slower than queueing on a few); long-running streams (watches, logs)
     // each hold a connection for minutes, so they get their own unbounded pool and never starve requests.
     const mk = (maxSockets: number) => tls
-      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify })
+      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
       : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32 });
     this.agent = mk(opts.maxConnections ?? 64);
     this.streamAgent = mk(Infinity);

@@ -51,6 +51,7 @@ clusters:
 - name: c-b
   cluster:
     server: https://b.example:6443
+    tls-server-name: kubernetes
     certificate-authority-data: ${b64('CA-FROM-DATA')}
 - name: c-insecure
   cluster:
@@ -108,6 +109,7 @@ contexts:
     expect(b.cert?.toString()).toBe('CERT-FROM-DATA');
     expect(b.key?.toString()).toBe('KEY-FROM-DATA');
     expect(b.namespace).toBe('default');
+    expect(b.tlsServerName).toBe('kubernetes');
   });
 
   it('selects contexts and applies overrides; tokens, token files and insecure clusters', () => {
