@@ -1,0 +1,77 @@
+// Starting a kubelet from its options (what main.ts's flags become): connect to the container
+// runtime (retrying while it is not there), build the API client, run the Kubelet.
+import { networkInterfaces, hostname } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { Clientset, createLogger, loadRestConfig, type Logger } from '@k8ts/client';
+import { connectCri, type CriClient } from './cri/client.ts';
+import { Kubelet, type KubeletOptions } from './kubelet.ts';
+import { parseTaints } from './node/node-status.ts';
+
+export interface KubeletFlags {
+  kubeconfig: string;
+  hostnameOverride?: string;
+  containerRuntimeEndpoint: string;
+  podCidr?: string;
+  nodeIp?: string;
+  registerWithTaints?: string;
+  podLogsDir: string;
+  rootDir: string;
+  clusterDns?: string;
+  clusterDomain?: string;
+  resolvConf?: string;
+  verbosity?: number;
+}
+
+/** The node's first global IPv4 address (upstream: the address of the hostname, or the default route's). */
+export function defaultNodeIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function connectRuntime(endpoint: string, log: Logger, signal?: AbortSignal): Promise<CriClient> {
+  const socket = endpoint.replace(/^unix:\/\//, '');
+  let warned = false;
+  for (;;) {
+    try { return await connectCri(socket, { connectTimeoutMs: 5000 }); } catch (err) {
+      if (signal?.aborted) throw err;
+      if (!warned) { log.error({ endpoint, err: String(err) }, 'container runtime is not available; retrying'); warned = true; }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+export interface RunningKubelet {
+  kubelet: Kubelet;
+  stop(): Promise<void>;
+}
+
+export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions> = {}): Promise<RunningKubelet> {
+  const log = extra.log ?? createLogger({ component: 'kubelet', verbosity: f.verbosity });
+  const nodeName = (f.hostnameOverride || hostname()).toLowerCase();
+  const client = new Clientset(loadRestConfig({ kubeconfig: f.kubeconfig }));
+  mkdirSync(f.rootDir, { recursive: true });
+  mkdirSync(f.podLogsDir, { recursive: true });
+  const cri = await connectRuntime(f.containerRuntimeEndpoint, log);
+  const kubelet = new Kubelet({
+    client, cri, nodeName, log,
+    nodeIPs: [f.nodeIp || defaultNodeIP()],
+    podCIDR: f.podCidr,
+    taints: parseTaints(f.registerWithTaints ?? ''),
+    rootDir: f.rootDir,
+    podLogsDir: f.podLogsDir,
+    dns: { clusterDns: (f.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: f.clusterDomain || 'cluster.local', resolvConf: f.resolvConf || '/etc/resolv.conf' },
+    ...extra,
+  });
+  await kubelet.start();
+  log.info({ node: nodeName, runtime: f.containerRuntimeEndpoint }, 'kubelet started');
+  return {
+    kubelet,
+    async stop() {
+      await kubelet.stop();
+      cri.close();
+      client.close();
+    },
+  };
+}

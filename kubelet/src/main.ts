@@ -1,0 +1,63 @@
+// kubelet for k8ts: flags as upstream where they apply.
+import { parseArgs } from 'node:util';
+import { runKubelet } from './app.ts';
+
+const { values: f } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    'hostname-override': { type: 'string' },
+    'container-runtime-endpoint': { type: 'string', default: 'unix:///run/containerd/containerd.sock' },
+    'pod-cidr': { type: 'string' },
+    'node-ip': { type: 'string' },
+    'register-with-taints': { type: 'string', default: '' },
+    'pod-logs-dir': { type: 'string', default: '/var/log/pods' },
+    'root-dir': { type: 'string', default: '/var/lib/kubelet' },
+    'cluster-dns': { type: 'string', default: '' },
+    'cluster-domain': { type: 'string', default: 'cluster.local' },
+    'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+    v: { type: 'string', short: 'v', default: '0' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+
+if (f.help || !f.kubeconfig) {
+  console.log(`Usage: kubelet --kubeconfig FILE [flags]
+  --kubeconfig FILE                   credentials and address of the API server (required)
+  --hostname-override NAME            node name (default: the host name)
+  --container-runtime-endpoint URL    CRI socket (default unix:///run/containerd/containerd.sock)
+  --pod-cidr CIDR                     the node's pod CIDR until a controller assigns one
+  --node-ip IP                        the node's InternalIP (default: first non-loopback IPv4)
+  --register-with-taints LIST         key=value:Effect,... taints to register the node with
+  --pod-logs-dir DIR                  container log root (default /var/log/pods)
+  --root-dir DIR                      kubelet state: pod volumes (default /var/lib/kubelet)
+  --cluster-dns IPS                   DNS servers for ClusterFirst pods, comma-separated
+  --cluster-domain DOMAIN             (default cluster.local)
+  --resolv-conf FILE                  host resolver config for dnsPolicy Default (default /etc/resolv.conf)
+  -v N                                log verbosity`);
+  process.exit(f.help ? 0 : 1);
+}
+
+const running = await runKubelet({
+  kubeconfig: f.kubeconfig,
+  hostnameOverride: f['hostname-override'],
+  containerRuntimeEndpoint: f['container-runtime-endpoint']!,
+  podCidr: f['pod-cidr'],
+  nodeIp: f['node-ip'],
+  registerWithTaints: f['register-with-taints'],
+  podLogsDir: f['pod-logs-dir']!,
+  rootDir: f['root-dir']!,
+  clusterDns: f['cluster-dns'],
+  clusterDomain: f['cluster-domain'],
+  resolvConf: f['resolv-conf'],
+  verbosity: Number(f.v),
+});
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    void running.stop().finally(() => process.exit(0));
+  });
+}
