@@ -6,7 +6,7 @@ import { readManifests } from '../resource/manifest.ts';
 import { infosFromManifests, type Info } from '../resource/objects.ts';
 import { nameLine, type ObjectLike } from '../printers/index.ts';
 import { toCompactJson } from '../printers/json.ts';
-import { AggregateError, addSourceToErr, UsageError } from '../errors.ts';
+import { AggregateError, addSourceToErr } from '../errors.ts';
 import { isNotFound } from '@k8ts/api/status.ts';
 import { createThreeWayMergePatch } from '@k8ts/api/patch/index.ts';
 
@@ -66,7 +66,7 @@ async function applyOne(f: Factory, info: Info): Promise<string> {
 }
 
 export async function runApply(f: Factory, o: ApplyOptions): Promise<void> {
-  if (!o.filenames.length) throw new UsageError('must specify one of -f and -k', 'apply');
+  if (!o.filenames.length) throw new Error('must specify one of -f and -k');
   const objs = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
   if (!objs.length) throw new Error('no objects passed to apply');
   const mapper = await f.restMapper();

@@ -4,12 +4,12 @@ import { pathFor } from '../discovery.ts';
 import { readManifests } from '../resource/manifest.ts';
 import { infosFromManifests } from '../resource/objects.ts';
 import { nameLine, type ObjectLike } from '../printers/index.ts';
-import { AggregateError, addSourceToErr, UsageError } from '../errors.ts';
+import { AggregateError, addSourceToErr } from '../errors.ts';
 
 export interface CreateOptions { filenames: string[]; recursive?: boolean; output?: string }
 
 export async function runCreate(f: Factory, o: CreateOptions): Promise<void> {
-  if (!o.filenames.length) throw new UsageError('must specify one of -f and -k', 'create');
+  if (!o.filenames.length) throw new Error('must specify one of -f and -k');
   const objs = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
   if (!objs.length) throw new Error('no objects passed to create');
   const mapper = await f.restMapper();

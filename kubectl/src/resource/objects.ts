@@ -18,8 +18,13 @@ export interface Info {
  */
 export function infosFromManifests(mapper: RESTMapper, objs: ManifestObject[], ns: { namespace: string; explicit: boolean }): Info[] {
   return objs.map(({ object, source }) => {
-    const mapping = mapper.kindFor(object.apiVersion ?? '', object.kind ?? '');
     const meta = { ...(object.metadata ?? {}) };
+    let mapping: APIResource;
+    try {
+      mapping = mapper.kindFor(object.apiVersion ?? '', object.kind ?? '');
+    } catch (e) {
+      throw new Error(`resource mapping not found for name: "${meta.name ?? ''}" namespace: "${meta.namespace ?? ''}" from "${source}": ${(e as Error).message}\nensure CRDs are installed first`);
+    }
     let namespace: string | undefined;
     if (mapping.namespaced) {
       if (meta.namespace && ns.explicit && meta.namespace !== ns.namespace) {
