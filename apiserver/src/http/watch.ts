@@ -18,6 +18,17 @@ export interface WatchParams {
   bookmarkIntervalMs?: number;
 }
 
+// The JSON of each (shared, frozen) cache object, computed once for all the watchers that send it.
+const serialized = new WeakMap<object, string>();
+function objectJSON(o: object): string {
+  let s = serialized.get(o);
+  if (s === undefined) {
+    s = JSON.stringify(o);
+    serialized.set(o, s);
+  }
+  return s;
+}
+
 export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: ResourceStore, p: WatchParams, metrics?: Metrics): void {
   const res = reply.raw;
   reply.hijack();
@@ -27,10 +38,11 @@ export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: Reso
   let closed = false;
   let bookmarks: ReturnType<typeof setInterval> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const encode = (type: string, object: unknown) => JSON.stringify({ type, object }) + '\n';
-  const asOutput = (o: KubeObject): unknown => {
+  const encode = (type: string, object: unknown) => `{"type":"${type}","object":${JSON.stringify(object)}}\n`;
+  const encodeEvent = (e: WatchEvent) => p.table ? encode(e.type, asOutput(e.object)) : `{"type":"${e.type}","object":${objectJSON(e.object)}}\n`;
+  const asOutput = (o: Readonly<KubeObject>): unknown => {
     if (!p.table) return o;
-    const t = toTable(store.info.kind, [o], { include: p.includeObject, resourceVersion: o.metadata.resourceVersion, noHeaders: !firstTable });
+    const t = toTable(store.info.kind, [o as KubeObject], { include: p.includeObject, resourceVersion: o.metadata.resourceVersion, noHeaders: !firstTable });
     firstTable = false;
     return t;
   };
@@ -51,7 +63,7 @@ export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: Reso
   let handle: CacheWatchHandle | undefined;
   try {
     handle = store.watch(p.namespace, { labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, resourceVersion: p.resourceVersion }, {
-      send: (e: WatchEvent) => write(encode(e.type, asOutput(e.object))),
+      send: (e: WatchEvent) => write(encodeEvent(e)),
       bookmark: (rv: number) => write(encode('BOOKMARK', {
         kind: store.info.kind,
         apiVersion: store.info.group ? `${store.info.group}/${store.info.version}` : store.info.version,

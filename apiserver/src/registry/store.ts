@@ -27,7 +27,8 @@ export interface WatchOptions {
   resourceVersion?: string;
 }
 
-export interface WatchEvent { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+/** A watch event; its object is shared between watchers and must not be modified. */
+export interface WatchEvent { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Readonly<KubeObject> }
 
 export interface NamespaceLookup {
   /** The phase of an existing namespace, or undefined when it does not exist. */
@@ -468,7 +469,7 @@ export class ResourceStore {
       for (const it of snap.items) {
         if (!inScope(keyOf(this.info, it))) continue;
         if (filter && !filter(it)) continue;
-        initial.push({ type: 'ADDED', object: this.withKind(structuredClone(it)) });
+        initial.push({ type: 'ADDED', object: it });
       }
     } else {
       from = parseRV(o.resourceVersion);
@@ -480,7 +481,9 @@ export class ResourceStore {
         if (pending) { await pending; pending = undefined; }
         if (!inScope(e.key)) return;
         const ev = filterEvent(e, filter);
-        if (ev) return h.send({ type: ev.type, object: this.withKind(structuredClone(ev.object)) });
+        // Cache objects are frozen and shared: every watcher gets the same object (and the HTTP layer
+        // serializes it once for all of them).
+        if (ev) return h.send({ type: ev.type, object: ev.object });
       },
       onBookmark: (revision: number) => h.bookmark?.(revision),
       onError: (err: StorageError) => {
