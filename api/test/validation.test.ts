@@ -387,3 +387,14 @@ describe('update preparation and more update rules', () => {
     expect(validateUpdate(es2, es).map(line)).toEqual(['addressType: Invalid value: "IPv6": field is immutable']);
   });
 });
+
+describe('mergeFieldErrors', () => {
+  it('joins schema and validation errors without repeats', async () => {
+    const { mergeFieldErrors } = await import('../src/validation/index.ts');
+    const { checkSchema } = await import('../src/schema/index.ts');
+    const o = pod({ containers: [{ image: 'x' }] }) as KubeObject;
+    setDefaults(o);
+    const merged = mergeFieldErrors(checkSchema(o).errors, validateCreate(o));
+    expect(merged.map(line)).toEqual(['spec.containers[0].name: Required value']);
+  });
+});

@@ -187,7 +187,10 @@ export function openapiV3Document(group: string, version: string): JSONSchema | 
 }
 
 /** GET /openapi/v3: the discovery document listing each group version's document with a content hash. */
+let root: { paths: Record<string, { serverRelativeURL: string }> } | undefined;
+
 export function openapiV3Root(): { paths: Record<string, { serverRelativeURL: string }> } {
+  if (root) return root;
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const gv of groupVersions()) {
     const rel = gv.group ? `apis/${apiVersionOf(gv)}` : `api/${gv.version}`;
@@ -195,5 +198,6 @@ export function openapiV3Root(): { paths: Record<string, { serverRelativeURL: st
     const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
     paths[rel] = { serverRelativeURL: `/openapi/v3/${rel}?hash=${hash}` };
   }
-  return { paths };
+  root = { paths };
+  return root;
 }

@@ -115,10 +115,18 @@ export function validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   return dedupe(errs);
 }
 
+/**
+ * Joins error lists (e.g. checkSchema's and validateCreate's) dropping repeats, as upstream's
+ * ErrorList.ToAggregate drops errors with the same message.
+ */
+export function mergeFieldErrors(...lists: FieldError[][]): FieldError[] {
+  return dedupe(lists.flat());
+}
+
 function dedupe(errs: FieldError[]): FieldError[] {
   const seen = new Set<string>();
   return errs.filter((e) => {
-    const k = JSON.stringify([e.type, e.field, e.value, e.detail]);
+    const k = JSON.stringify([e.type === 'FieldValueTypeInvalid' ? 'FieldValueInvalid' : e.type, e.field, e.value, e.detail, e.supported]);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
