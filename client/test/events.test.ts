@@ -101,7 +101,7 @@ describe('EventRecorder', () => {
     r.event(pod, 'Normal', 'C', '3'); // queue full (A in flight, B waiting): dropped
     r.event({ metadata: { name: 'no-kind' } }, 'Normal', 'D', '4'); // unreferencable: logged, dropped
     r.event(pod, 'Bogus' as 'Normal', 'E', '5'); // invalid type: dropped
-    expect(performance.now() - t0).toBeLessThan(20);
+    expect(performance.now() - t0).toBeLessThan(50);
     await r.flush();
     expect(stored().map((e) => e.reason).sort()).toEqual(['A', 'B']);
     // A server that refuses (any Status) is not retried and does not surface.
