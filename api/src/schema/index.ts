@@ -167,9 +167,14 @@ export function checkSchema(obj: KubeObject): { errors: FieldError[]; unknownFie
     switch (e.keyword) {
       case 'additionalProperties':
         break;
-      case 'required':
-        push({ type: 'FieldValueRequired', field: join(path, String((e.params as { missingProperty: string }).missingProperty)) });
+      case 'required': {
+        // A Go client sends an empty list as null (no omitempty): lists are left to validation.
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        const propSchema = resolve(schemaAtPointer(name, e.instancePath)?.properties?.[missing]);
+        if (propSchema?.type === 'array') break;
+        push({ type: 'FieldValueRequired', field: join(path, missing) });
         break;
+      }
       case 'enum':
         // Go decoding accepts "" for these string enums (the zero value; defaults or validation decide).
         if (value === '') break;
