@@ -380,6 +380,14 @@ describe('agrees with kubectl 1.32', () => {
       .toBe('{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"a"}],"containers":[{"$setElementOrder/env":[{"name":"B"},{"name":"C"}],"$setElementOrder/ports":[{"containerPort":8080},{"containerPort":80}],"env":[{"name":"B","value":"3"},{"name":"C","value":"4"},{"$patch":"delete","name":"A"}],"name":"a","ports":[{"containerPort":8080},{"containerPort":80,"name":"http"}]}]}}}}');
     expect(three('Deployment', dep([{ name: 'a', image: '1' }], { tolerations: [{ key: 'a', operator: 'Exists' }] }), dep([{ name: 'a', image: '1' }], { tolerations: [{ key: 'b', operator: 'Exists' }] })))
       .toBe('{"spec":{"template":{"spec":{"tolerations":[{"key":"b","operator":"Exists"}]}}}}');
+    // A container, a finalizer and a label the server added are left alone.
+    const injected = (m: any) => { const c = structuredClone(m); c.spec.template.spec.containers.push({ name: 'istio', image: 'proxy' }); c.metadata.finalizers = ['server/x']; c.metadata.labels = { injected: 'true' }; return c; };
+    const ab = dep([{ name: 'a', image: '1' }, { name: 'b', image: '1' }]);
+    const p = three('Deployment', ab, dep([{ name: 'b', image: '1' }]), injected(ab));
+    expect(p).toBe('{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"b"}],"containers":[{"$patch":"delete","name":"a"}]}}}}');
+    expect((strategicMergePatch('Deployment', injected(ab), JSON.parse(p)) as any).spec.template.spec.containers.map((c: any) => c.name)).toEqual(['b', 'istio']);
+    expect(three('Deployment', dep([{ name: 'a', image: '1' }]), dep([{ name: 'a', image: '1', env: [{ name: 'X', value: 'y' }] }]), injected(dep([{ name: 'a', image: '1' }]))))
+      .toBe('{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"a"}],"containers":[{"env":[{"name":"X","value":"y"}],"name":"a"}]}}}}');
     const svc = (ports: any[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { selector: { app: 'web' }, ports } });
     expect(three('Service', svc([{ port: 80 }, { port: 443 }]), svc([{ port: 443 }]), { ...svc([{ port: 80, protocol: 'TCP', targetPort: 80 }, { port: 443, protocol: 'TCP', targetPort: 443 }]), spec: { ...svc([]).spec, clusterIP: '10.96.0.5', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }, { port: 443, protocol: 'TCP', targetPort: 443 }] } }))
       .toBe('{"spec":{"$setElementOrder/ports":[{"port":443}],"ports":[{"$patch":"delete","port":80}]}}');
