@@ -33,6 +33,10 @@ export class Cache {
   private readonly podStates = new Map<string, PodState>();
   private readonly assumedPods = new Set<string>();
   private readonly imageStates = new Map<string, ImageState>();
+  /** Nodes changed since the last incremental snapshot update, and whether nodes were added or removed. */
+  private readonly dirty = new Set<string>();
+  private structureChanged = true;
+  private lastSnapshot: Snapshot | null = null;
 
   constructor(opts: CacheOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -46,7 +50,9 @@ export class Cache {
   }
 
   private addPodToNode(pod: Pod): void {
-    this.nodeInfo(pod.spec!.nodeName!).addPod(pod);
+    const name = pod.spec!.nodeName!;
+    this.nodeInfo(name).addPod(pod);
+    this.dirty.add(name);
   }
 
   private removePodFromNode(pod: Pod): void {
@@ -54,6 +60,7 @@ export class Cache {
     const ni = this.nodes.get(name);
     if (!ni) return;
     ni.removePod(pod);
+    this.dirty.add(name);
     if (!ni.node && ni.pods.length === 0) this.nodes.delete(name);
   }
 
@@ -182,6 +189,8 @@ export class Cache {
 
   addNode(node: Node): void {
     const ni = this.nodeInfo(node.metadata!.name!);
+    if (!ni.node) this.structureChanged = true;
+    this.dirty.add(node.metadata!.name!);
     this.removeNodeImageStates(ni.node);
     ni.setNode(node);
     this.addNodeImageStates(node, ni);
@@ -198,6 +207,7 @@ export class Cache {
     if (!ni) return;
     this.removeNodeImageStates(ni.node);
     ni.removeNode();
+    this.structureChanged = true;
     if (ni.pods.length === 0) this.nodes.delete(name);
   }
 
@@ -213,32 +223,42 @@ export class Cache {
     return n;
   }
 
-  /**
-   * Brings the snapshot up to date, cloning only node infos whose generation changed, and refreshing the
-   * image spread counts of changed nodes.
-   */
-  updateSnapshot(snapshot: Snapshot): void {
-    let changed = snapshot.nodeInfoMap.size !== this.countWithNode();
-    const infos: NodeInfo[] = [];
-    for (const [name, ni] of this.nodes) {
-      if (!ni.node) continue;
-      let s = snapshot.nodeInfoMap.get(name);
-      if (!s || s.generation !== ni.generation) {
-        s = ni.clone();
-        for (const [img, st] of s.imageStates) {
-          const global = this.imageStates.get(img);
-          s.imageStates.set(img, { size: st.size, numNodes: global ? global.nodes.size : st.numNodes });
-        }
-        changed = true;
-      }
-      infos.push(s);
+  private cloneForSnapshot(ni: NodeInfo): NodeInfo {
+    const s = ni.clone();
+    for (const [img, st] of s.imageStates) {
+      const global = this.imageStates.get(img);
+      s.imageStates.set(img, { size: st.size, numNodes: global ? global.nodes.size : st.numNodes });
     }
-    if (changed) snapshot.setNodeInfos(infos);
-    snapshot.generation++;
+    return s;
   }
 
-  private countWithNode(): number {
-    return this.nodeCount();
+  /**
+   * Brings the snapshot up to date. The snapshot last updated from this cache is updated incrementally (only
+   * changed nodes are cloned, in place); any other snapshot, or a change of the node set, rebuilds it.
+   */
+  updateSnapshot(snapshot: Snapshot): void {
+    if (snapshot === this.lastSnapshot && !this.structureChanged) {
+      for (const name of this.dirty) {
+        const ni = this.nodes.get(name);
+        if (!ni?.node) continue;
+        const cur = snapshot.nodeInfoMap.get(name);
+        if (cur && cur.generation === ni.generation) continue;
+        if (!snapshot.replaceNodeInfo(this.cloneForSnapshot(ni))) this.structureChanged = true;
+      }
+    }
+    if (snapshot !== this.lastSnapshot || this.structureChanged) {
+      const infos: NodeInfo[] = [];
+      for (const [name, ni] of this.nodes) {
+        if (!ni.node) continue;
+        const cur = snapshot.nodeInfoMap.get(name);
+        infos.push(cur && cur.generation === ni.generation ? cur : this.cloneForSnapshot(ni));
+      }
+      snapshot.setNodeInfos(infos);
+    }
+    this.dirty.clear();
+    this.structureChanged = false;
+    this.lastSnapshot = snapshot;
+    snapshot.generation++;
   }
 
   /** A fresh snapshot of the cache. */

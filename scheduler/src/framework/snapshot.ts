@@ -45,11 +45,31 @@ export class Snapshot {
     return s;
   }
 
+  private indexOf = new Map<string, number>();
+
   setNodeInfos(infos: NodeInfo[]): void {
     this.nodeInfoList = infos.filter((n) => n.node);
     this.nodeInfoMap = new Map(this.nodeInfoList.map((n) => [n.name, n]));
+    this.indexOf = new Map(this.nodeInfoList.map((n, i) => [n.name, i]));
+    this.rebuildAffinityLists();
+  }
+
+  rebuildAffinityLists(): void {
     this.havePodsWithAffinityList = this.nodeInfoList.filter((n) => n.podsWithAffinity.length > 0);
     this.havePodsWithRequiredAntiAffinityList = this.nodeInfoList.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
+  }
+
+  /** Replaces the info of an existing node in place; false if the node is not in the snapshot. */
+  replaceNodeInfo(ni: NodeInfo): boolean {
+    const i = this.indexOf.get(ni.name);
+    if (i === undefined) return false;
+    const old = this.nodeInfoList[i];
+    this.nodeInfoList[i] = ni;
+    this.nodeInfoMap.set(ni.name, ni);
+    const affinityChanged =
+      old.podsWithAffinity.length > 0 || ni.podsWithAffinity.length > 0 || old.podsWithRequiredAntiAffinity.length > 0 || ni.podsWithRequiredAntiAffinity.length > 0;
+    if (affinityChanged) this.rebuildAffinityLists();
+    return true;
   }
 
   get(name: string): NodeInfo | undefined {

@@ -1,6 +1,8 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { CycleState } from '../framework/cycle-state.ts';
-import { MAX_NODE_SCORE, type ScorePlugin } from '../framework/interface.ts';
+import type { StateData } from '../framework/cycle-state.ts';
+import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
+import type { MaybeStatus } from '../framework/status.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
 
 const MB = 1024 * 1024;
@@ -16,19 +18,43 @@ export function normalizedImageName(name: string): string {
 }
 
 /** Scores nodes that already have the pod's images, weighted by image size and how widely the image is spread. */
-export class ImageLocality implements ScorePlugin {
+const KEY = 'PreScoreImageLocality';
+
+class Images implements StateData {
+  readonly names: string[];
+  readonly numContainers: number;
+  constructor(names: string[], n: number) {
+    this.names = names;
+    this.numContainers = n;
+  }
+  clone(): StateData {
+    return this;
+  }
+}
+
+function podImages(pod: Pod): Images {
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const names = containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!));
+  return new Images(names, containers.length);
+}
+
+export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = 'ImageLocality';
+
+  preScore(state: CycleState, pod: Pod): MaybeStatus {
+    state.write(KEY, podImages(pod));
+    return null;
+  }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const totalNumNodes = state.snapshot.numNodes();
-    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    const images = state.read<Images>(KEY) ?? podImages(pod);
     let sum = 0;
-    for (const c of containers) {
-      if (!c.image) continue;
-      const st = nodeInfo.imageStates.get(normalizedImageName(c.image));
+    for (const image of images.names) {
+      const st = nodeInfo.imageStates.size ? nodeInfo.imageStates.get(image) : undefined;
       if (st && totalNumNodes > 0) sum += Math.trunc(st.size * (st.numNodes / totalNumNodes));
     }
-    const maxThreshold = MAX_CONTAINER_THRESHOLD * containers.length;
+    const maxThreshold = MAX_CONTAINER_THRESHOLD * images.numContainers;
     if (sum < MIN_THRESHOLD) sum = MIN_THRESHOLD;
     else if (sum > maxThreshold) sum = maxThreshold;
     if (maxThreshold <= MIN_THRESHOLD) return 0;
