@@ -1,7 +1,7 @@
 // `k8ts up` / `down` for real (without a kubelet in this checkout, nodes are network namespaces with
 // their containerd): idempotent up, a crashed up cleaned by the next, down leaving nothing behind.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { loadImage } from '../src/node-ops.ts';
 import { ensureImages } from '../src/images/index.ts';
 import { run } from '../src/images/run.ts';
 
+const cliPath = join(import.meta.dirname, '../src/cli.ts');
 const home = mkdtempSync(join(tmpdir(), 'k8ts-up-test-'));
 const name = `ut-${randomBytes(3).toString('hex')}`;
 // The cluster tool itself, without the node and control-plane components other packages provide.
@@ -87,6 +88,24 @@ describe('k8ts up (nodes without kubelets)', () => {
     expect(again.reused).toBe(true);
     expect(again.pids).toEqual(first.pids);
     expect(await observeNetwork(name)).toEqual(net);
+  }, 60_000);
+
+  it('answers status, kubeconfig and logs on the command line, refuses stop-node without a kubelet', async () => {
+    const cli = (...args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, [cliPath, ...args, '--name', name], { env: { ...process.env, K8TS_HOME: home }, timeout: 30_000 },
+        (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
+    });
+    const [status, kubeconfig, logs, cpLog, stop] = await Promise.all([
+      cli('status'), cli('kubeconfig'), cli('logs'), cli('logs', `${name}-control-plane`), cli('stop-node', `${name}-worker`),
+    ]);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(new RegExp(`${name}-worker\\s+worker\\s+${first.nodes![1]!.address.replace(/\./g, '\\.')}\\s+${first.nodes![1]!.podCidr.replace(/[./]/g, '\\$&')}`));
+    expect(status.out).toMatch(/apiserver\s+\d+\s+running/);
+    expect(kubeconfig).toEqual({ code: 0, out: `${first.kubeconfig}\n` });
+    expect(logs.out.split('\n')).toEqual(expect.arrayContaining(['apiserver', 'etcd', 'registry', `${name}-worker.containerd`]));
+    expect(cpLog.out).toMatch(/containerd/); // no kubelet: the node's containerd log
+    expect(stop).toMatchObject({ code: 1 });
+    expect(stop.out).toContain('has no kubelet');
   }, 60_000);
 
   it('cleans a crashed cluster (processes killed with SIGKILL) on the next up', async () => {

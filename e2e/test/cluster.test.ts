@@ -3,6 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { run } from '@k8ts/cluster/images/run.ts';
 import { isInRange } from '@k8ts/cluster/net/plan.ts';
+import { startNode, stopNode } from '@k8ts/cluster/node-ops.ts';
+import { readState } from '@k8ts/cluster/state.ts';
 import { useCluster, eventually } from '../src/index.ts';
 
 const cluster = useCluster({ nodes: 3 });
@@ -92,13 +94,38 @@ describe('a three-node cluster with the real kubectl', () => {
     expect(await pod('waiting')).toMatchObject({ phase: 'Pending', nodeName: undefined });
   }, 30_000);
 
+  it('stop-node stops renewing the node Lease while its containers keep running; start-node resumes', async () => {
+    const w2 = cluster().state.nodes!.filter((n) => n.role === 'worker')[1]!;
+    await cluster().kubectlOk(['apply', '-f', '-'], { input: manifest('keep', { node: w2.name, command: ['sleep', '3600'] }) });
+    const before = await running('keep');
+    const id = before.containerID!.replace(/^containerd:\/\//, '');
+    const renewTime = () => cluster().kubectlOk(['get', 'lease', '-n', 'kube-node-lease', w2.name, '-o', 'jsonpath={.spec.renewTime}']);
+    const running_ = async () => (await run('ctr', ['-a', w2.criSocket, '-n', 'k8s.io', 'tasks', 'ls'])).stdout.split('\n').some((l) => l.startsWith(id) && l.includes('RUNNING'));
+
+    const pid = await stopNode(cluster().name, w2.name);
+    expect(pid).toBeGreaterThan(0);
+    expect(readState(cluster().name)!.stopped).toEqual([`kubelet/${w2.name}`]);
+    const stoppedAt = await renewTime();
+    await new Promise((r) => setTimeout(r, 12_000)); // longer than the 10 s renew interval
+    expect(await renewTime()).toBe(stoppedAt);
+    expect(await running_()).toBe(true);
+
+    await startNode(cluster().name, w2.name);
+    await eventually('lease renewed again', async () => ((await renewTime()) > stoppedAt ? true : undefined), 30_000);
+    const after = await running('keep');
+    expect(after.containerID).toBe(before.containerID);
+    expect(await running_()).toBe(true);
+    const restarts = await cluster().kubectlOk(['get', 'pod', 'keep', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']);
+    expect(restarts).toBe('0');
+  }, 120_000);
+
   it('deletes pods and their containers leave the node', async () => {
     const p = (await pod('hello'))!;
     const node = cluster().state.nodes!.find((n) => n.name === p.nodeName)!;
     const id = p.containerID!.replace(/^containerd:\/\//, '');
     const tasks = async () => (await run('ctr', ['-a', node.criSocket, '-n', 'k8s.io', 'tasks', 'ls', '-q'])).stdout;
     expect(await tasks()).toContain(id);
-    const out = await cluster().kubectlOk(['delete', 'pod', 'hello', 'web', 'fetch', 'waiting', '--grace-period=1', '--timeout=60s'], { timeoutMs: 90_000 });
+    const out = await cluster().kubectlOk(['delete', 'pod', 'hello', 'web', 'fetch', 'waiting', 'keep', '--grace-period=1', '--timeout=60s'], { timeoutMs: 90_000 });
     expect(out).toContain('pod "hello" deleted');
     expect((await cluster().kubectl(['get', 'pod', 'hello'])).stderr).toContain('NotFound');
     await eventually('container stopped on the node', async () => ((await tasks()).includes(id) ? undefined : true), 30_000);
