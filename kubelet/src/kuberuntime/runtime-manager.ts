@@ -192,8 +192,11 @@ export class RuntimeManager {
   /** Stops every container (with the grace period) and sandbox of the pod (upstream KillPod). */
   async killPod(uid: string, gracePeriodSeconds: number, pod?: Pod): Promise<PodRuntimeState> {
     const state = await this.getPodState(uid);
+    const running = state.containers.some((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED');
+    const ready = state.sandboxes.filter((s) => s.state === 'SANDBOX_READY');
+    if (!running && ready.length === 0) return state;
     await this.killPodContainers(state, pod, gracePeriodSeconds);
-    for (const s of state.sandboxes) await this.stopSandbox(s.id);
+    for (const s of ready) await this.stopSandbox(s.id);
     return this.getPodState(uid);
   }
 
