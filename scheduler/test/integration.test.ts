@@ -97,4 +97,40 @@ describe('scheduler against the API server', () => {
     expect(ev.type).toBe('Warning');
     expect(ev.message).toBe(msg);
   });
+
+  it('preempts a lower-priority pod: DisruptionTarget, deletion and nominatedNodeName', async () => {
+    const low = strip(makePod('low', { cpu: '1500m', priority: 0 }));
+    low.spec!.nodeName = 'worker-1';
+    await cs.pods('default').create(low);
+    const low2 = strip(makePod('low2', { cpu: '1500m', priority: 0 }));
+    low2.spec!.nodeName = 'worker-2';
+    await cs.pods('default').create(low2);
+    const hi = strip(makePod('hi', { cpu: '1', priority: 1000 }));
+    hi.spec!.priority = 1000;
+    await cs.pods('default').create(hi);
+    const p = await waitFor('nominatedNodeName', async () => {
+      const p = await cs.pods('default').get('hi');
+      return p.status?.nominatedNodeName ? p : undefined;
+    });
+    const node = p.status!.nominatedNodeName!;
+    expect(['worker-1', 'worker-2']).toContain(node);
+    const victimName = node === 'worker-1' ? 'low' : 'low2';
+    const gone = await waitFor('victim deleted or terminating', async () => {
+      try {
+        const v = await cs.pods('default').get(victimName);
+        return v.metadata?.deletionTimestamp ? v : undefined;
+      } catch {
+        return { deleted: true } as never;
+      }
+    });
+    if ((gone as Pod).metadata) {
+      const c = (gone as Pod).status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+      expect(c).toMatchObject({ status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod' });
+    }
+    const ev = await waitFor('Preempted event', async () => {
+      const list = await cs.events('default').list();
+      return list.items.find((e) => e.reason === 'Preempted' && e.involvedObject.name === victimName);
+    });
+    expect(ev.message).toBe(`Preempted by pod ${p.metadata!.uid} on node ${node}`);
+  });
 });

@@ -171,6 +171,17 @@ describe('update, delete, gates, nominated pods', () => {
     expect(q.pendingPods()).toEqual({ active: [], backoff: [], unschedulable: [] });
   });
 
+  it('does not requeue a pod deleted while it was being scheduled', async () => {
+    const { q } = setup();
+    const p = makePod('p');
+    q.add(p);
+    const info = (await q.pop())!;
+    q.delete(p);
+    info.unschedulablePlugins = new Set(['NodeResourcesFit']);
+    q.addUnschedulableIfNotPresent(info, q.schedulingCycle());
+    expect(q.has(p)).toBe(false);
+  });
+
   it('holds gated pods until their gates are removed', () => {
     const { q } = setup();
     const gated = makePod('g', { spec: { containers: [{ name: 'c' }], schedulingGates: [{ name: 'wait' }] } });

@@ -226,6 +226,8 @@ export class SchedulingQueue {
    */
   addUnschedulableIfNotPresent(p: QueuedPodInfo, podSchedulingCycle: number): void {
     const key = podKey(p.pod);
+    // A pod deleted while it was being scheduled is not requeued.
+    if (!this.inFlight.has(key)) return;
     this.inFlight.delete(key);
     if (this.unschedulablePods.has(key) || this.activeQ.has(key) || this.backoffQ.has(key)) return;
     p.timestamp = this.clock.now();
