@@ -1,3 +1,13 @@
 export * from './status.ts';
 export * from './resources.ts';
 export * from './object.ts';
+export * from './age.ts';
+export * from './labels.ts';
+export * from './fields.ts';
+export * from './quantity.ts';
+export * from './patch/index.ts';
+export { tableFor, withRowObjects } from './tables/index.ts';
+export type { Table, TableRow, TableColumnDefinition } from './tables/index.ts';
+export { checkSchema, pruneUnknownFields, openapiV3Document, warmSchemas } from './schema/index.ts';
+export { setDefaults } from './defaults/index.ts';
+export { validateCreate, validateUpdate } from './validation/index.ts';

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Storage } from './storage/interface.ts';
+import { warmSchemas } from '@k8ts/api/schema/index.ts';
 import { EtcdStorage } from './storage/etcd.ts';
 import { MemoryStorage } from './storage/memory.ts';
 import { startCompactor } from './storage/compactor.ts';
@@ -53,6 +54,8 @@ export const defaultApiServerOptions: Omit<ApiServerOptions, 'certDir'> = {
 
 export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
   mkdirSync(o.certDir, { recursive: true });
+  // Compiling the schema validators takes a moment: do it before serving, not on the first request.
+  warmSchemas();
   const ca = await ensureCA(o.certDir);
   const advertise = o.advertiseAddress ?? (o.bindAddress === '0.0.0.0' ? '127.0.0.1' : o.bindAddress);
   const serving = await ensureServingCert(o.certDir, ca, {
