@@ -1,0 +1,169 @@
+// The kubelet against the REAL containerd (in its own network namespace, images from a local
+// registry) and the real API server on etcd: registration, a pod running with an IP and logs,
+// adoption after a kubelet restart, a liveness restart, deletion removing everything.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1';
+import { Clientset, createLogger, loadRestConfig, silentLogger, type Typed } from '@k8ts/client';
+import { startTestServer, type TestServer } from '../../apiserver/test/harness.ts';
+import { startContainerd, mountsUnder, type Containerd } from '../../cluster/src/containerd.ts';
+import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../../cluster/src/images/index.ts';
+import { run } from '../../cluster/src/images/run.ts';
+import { freePort } from '../../cluster/src/ports.ts';
+import { connectCri, type CriClient } from '../src/cri/client.ts';
+import { parseCriLog } from '../src/cri/logs.ts';
+import { Kubelet } from '../src/kubelet.ts';
+import { Backoff } from '../src/pod-workers/backoff.ts';
+
+const ip = (...args: string[]) => run('ip', args);
+
+describe('kubelet with containerd', () => {
+  const tag = randomBytes(3).toString('hex');
+  const used = execFileSync('ip', ['-o', '-4', 'addr']).toString();
+  let octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
+  while (used.includes(`10.250.${octet}.`)) octet = 16 + ((octet - 15) % 200);
+  const netns = `k8ts-kl-${tag}`;
+  const hostVeth = `k8tskh${tag}`;
+  const nodeVeth = `k8tskn${tag}`;
+  const hostAddr = `10.250.${octet}.1`;
+  const nodeAddr = `10.250.${octet}.2`;
+  const podCidr = `10.251.${octet}.0/24`;
+  const nodeName = `node-${tag}`;
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubelet-ctrd-'));
+  let registry: Registry | undefined;
+  let containerd: Containerd | undefined;
+  let cri: CriClient | undefined;
+  let server: TestServer | undefined;
+  let client: Clientset | undefined;
+  let kubelet: Kubelet | undefined;
+  let netnsCreated = false;
+
+  const newKubelet = () => new Kubelet({
+    client: client!, cri: cri!, nodeName, nodeIPs: [nodeAddr], podCIDR: podCidr, taints: [],
+    rootDir: join(dir, 'kubelet'), podLogsDir: join(dir, 'pods'),
+    log: process.env.KUBELET_TEST_LOG ? createLogger({ component: 'kubelet', level: 'debug' }) : silentLogger(),
+    crashLoopBackoff: new Backoff({ initialMs: 500, maxMs: 2000 }), plegPeriodMs: 500, resyncPeriodMs: 2000,
+  });
+
+  beforeAll(async () => {
+    const { layoutDir } = await ensureImages();
+    await ip('netns', 'add', netns);
+    netnsCreated = true;
+    await ip('-n', netns, 'link', 'set', 'lo', 'up');
+    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nodeVeth, 'netns', netns);
+    await ip('addr', 'add', `${hostAddr}/30`, 'dev', hostVeth);
+    await ip('link', 'set', hostVeth, 'up');
+    await ip('-n', netns, 'addr', 'add', `${nodeAddr}/30`, 'dev', nodeVeth);
+    await ip('-n', netns, 'link', 'set', nodeVeth, 'up');
+    registry = await startRegistry({ dir: join(dir, 'registry'), addr: `${hostAddr}:${await freePort()}` });
+    await pushImages({ layoutDir, registry: registry.addr });
+    containerd = await startContainerd({
+      dir: join(dir, 'node'), netns,
+      mirrors: { hosts: mirroredRegistries, url: registry.url },
+      cni: { name: `k8ts-kl-${tag}`, podCidr },
+      streamServerAddress: nodeAddr,
+    });
+    cri = await connectCri(containerd.socket, { timeoutMs: 30_000 });
+    server = await startTestServer();
+    client = new Clientset(loadRestConfig({ kubeconfig: server.kubeconfig }));
+    kubelet = newKubelet();
+    await kubelet.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await kubelet?.stop();
+    client?.close();
+    await server?.stop();
+    cri?.close();
+    await containerd?.stop({ keepDir: true });
+    await registry?.stop();
+    if (netnsCreated) await ip('netns', 'del', netns).catch(() => undefined);
+    await ip('link', 'del', hostVeth).catch(() => undefined);
+    const leftMounts = mountsUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+    expect(leftMounts).toEqual([]);
+  }, 60_000);
+
+  const pods = () => client!.pods('default');
+  const waitPod = async (name: string, ok: (p: Typed<Pod>) => boolean, timeoutMs = 30_000): Promise<Typed<Pod>> => {
+    const deadline = Date.now() + timeoutMs;
+    let p = await pods().get(name);
+    while (!ok(p)) {
+      if (Date.now() > deadline) throw new Error(`pod ${name} did not reach the condition: ${JSON.stringify(p.status)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      p = await pods().get(name);
+    }
+    return p;
+  };
+
+  it('registers the node Ready with the runtime version', async () => {
+    const node = await client!.nodes().get(nodeName);
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
+    expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\/1\./);
+    expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: nodeAddr });
+    expect(node.metadata.labels?.['kubernetes.io/hostname']).toBe(nodeName);
+  });
+
+  it('runs a pod with an IP and its logs, and a restarted kubelet adopts it', async () => {
+    const t0 = Date.now();
+    const created = await pods().create({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hello' },
+      spec: { nodeName, terminationGracePeriodSeconds: 2, containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'echo hello-from-pod; exec sleep 1000'] }] },
+    } as Typed<Pod>);
+    const p = await waitPod('hello', (x) => x.status?.phase === 'Running');
+    console.log(`pod Running after ${Date.now() - t0} ms`);
+    expect(p.status?.podIP).toMatch(new RegExp(`^10\\.251\\.${octet}\\.\\d+$`));
+    const cs = p.status!.containerStatuses![0]!;
+    expect(cs).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
+    expect(cs.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+    expect(cs.imageID).toMatch(/^docker\.io\/library\/busybox@sha256:[0-9a-f]{64}$/);
+    const logFile = join(dir, 'pods', `default_hello_${created.metadata.uid}`, 'app', '0.log');
+    const deadline = Date.now() + 5000;
+    while (!(existsSync(logFile) && readFileSync(logFile, 'utf8').includes('hello')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(parseCriLog(readFileSync(logFile, 'utf8')).map((l) => l.content)).toEqual(['hello-from-pod']);
+
+    await kubelet!.stop();
+    kubelet = newKubelet();
+    await kubelet.start();
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = await pods().get('hello');
+    expect(after.status?.containerStatuses?.[0]).toMatchObject({ containerID: cs.containerID, restartCount: 0, ready: true });
+    expect((await cri!.listContainers()).filter((c) => c.labels['io.kubernetes.pod.uid'] === created.metadata.uid)).toHaveLength(1);
+  }, 60_000);
+
+  it('restarts a container whose liveness probe fails', async () => {
+    await pods().create({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sick' },
+      spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{
+        name: 'app', image: 'busybox', command: ['sh', '-c', 'touch /tmp/ok; sleep 2; rm /tmp/ok; exec sleep 1000'],
+        livenessProbe: { exec: { command: ['cat', '/tmp/ok'] }, periodSeconds: 1, failureThreshold: 2 },
+      }] },
+    } as Typed<Pod>);
+    const p = await waitPod('sick', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 40_000);
+    expect(p.status?.containerStatuses?.[0]?.lastState?.terminated).toBeDefined();
+    await pods().delete('sick', { gracePeriodSeconds: 0 });
+  }, 60_000);
+
+  it('deleting pods removes their sandboxes, containers and objects', async () => {
+    await pods().delete('hello');
+    await waitGone('hello');
+    await waitGone('sick');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && ((await cri!.listPodSandbox()).length > 0 || (await cri!.listContainers()).length > 0)) await new Promise((r) => setTimeout(r, 200));
+    expect(await cri!.listContainers()).toEqual([]);
+    expect(await cri!.listPodSandbox()).toEqual([]);
+  }, 60_000);
+
+  async function waitGone(name: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (await pods().get(name).then(() => false, () => true)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`pod ${name} was not deleted`);
+  }
+});
