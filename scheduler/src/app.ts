@@ -15,6 +15,9 @@ import {
 } from '@k8ts/client';
 import { clientSchedulerAPI } from './api-adapter.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
+import { defaultSelector } from './plugins/default-selector.ts';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1';
+import type { Service } from 'kubernetes-types/core/v1';
 
 export interface SchedulerAppOptions extends SchedulerOptions {
   clientset: Clientset;
@@ -66,11 +69,21 @@ export function startScheduler(o: SchedulerAppOptions): RunningScheduler {
   const cs = o.clientset;
   const name = o.schedulerName ?? 'default-scheduler';
   const recorder = new EventRecorder(cs.events(), { component: name, logger: log });
+  const factory = new SharedInformerFactory(cs, { logger: log });
+  const services = factory.services();
+  const replicaSets = factory.replicaSets();
+  const statefulSets = factory.statefulSets();
+  const spreadSelector = (pod: Pod) =>
+    defaultSelector(pod, {
+      services: (ns) => services.indexer.byIndex('namespace', ns) as unknown as Service[],
+      replicaSet: (ns, n) => replicaSets.indexer.getByKey(`${ns}/${n}`) as unknown as ReplicaSet | undefined,
+      statefulSet: (ns, n) => statefulSets.indexer.getByKey(`${ns}/${n}`) as unknown as StatefulSet | undefined,
+    });
   const scheduler = new Scheduler(clientSchedulerAPI(cs, recorder), {
+    defaultSpreadSelector: spreadSelector,
     ...o,
     onError: o.onError ?? ((err, what) => log.error({ err: (err as Error)?.message ?? String(err) }, `could not ${what}`)),
   });
-  const factory = new SharedInformerFactory(cs, { logger: log });
   wireInformers(scheduler, factory);
   const ctl = new AbortController();
   let runDone: Promise<void> = Promise.resolve();

@@ -12,6 +12,7 @@ import { realClock, type Clock } from './queue/clock.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';
 import { scheduleOne, type ScheduleOutcome } from './schedule-one.ts';
 import type { CycleState } from './framework/cycle-state.ts';
+import type { DefaultSelectorFunc } from './plugins/pod-topology-spread.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   podMaxBackoffMs?: number;
   podMaxInUnschedulablePodsDurationMs?: number;
   onError?: (err: unknown, what: string) => void;
+  /** For PodTopologySpread's system default constraints in the default profile. */
+  defaultSpreadSelector?: DefaultSelectorFunc;
   /** Observes each attempt (result, profile, seconds) and preemptions; see metrics.ts. */
   metrics?: { observeAttempt(result: string, profile: string, seconds: number): void; observePreemption(victims: number): void };
 }
@@ -67,7 +70,11 @@ export class Scheduler {
     this.random = opts.random ?? Math.random;
     this.onError = opts.onError ?? (() => {});
     const profiles = opts.profiles ?? [
-      defaultProfile({ bind: (pod, node) => api.bind(pod, node), percentageOfNodesToScore: opts.percentageOfNodesToScore }),
+      defaultProfile({
+        bind: (pod, node) => api.bind(pod, node),
+        percentageOfNodesToScore: opts.percentageOfNodesToScore,
+        defaultSpreadSelector: opts.defaultSpreadSelector,
+      }),
     ];
     for (const p of profiles) this.frameworks.set(p.schedulerName, new Framework(p));
     this.cache = new Cache({ clock });

@@ -188,3 +188,49 @@ describe('PodTopologySpread', () => {
     expect(m.nolabel).toBe(0);
   });
 });
+
+describe('PodTopologySpread system defaults', () => {
+  const rsPod = (name: string, node?: string) => {
+    const p = makePod(name, { nodeName: node, labels: { app: 'web', 'pod-template-hash': 'abc' } });
+    p.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'rs-uid', controller: true }];
+    return p;
+  };
+  const sources = {
+    services: () => [{ spec: { selector: { app: 'web' } } }, { spec: { selector: { app: 'other' } } }],
+    replicaSet: (_ns: string, n: string) => (n === 'web-abc' ? { spec: { selector: { matchLabels: { app: 'web', 'pod-template-hash': 'abc' } }, template: {} } } : undefined),
+    statefulSet: () => undefined,
+  };
+
+  it('defaultSelector merges matching Services and the controlling ReplicaSet', async () => {
+    const { defaultSelector } = await import('../src/plugins/default-selector.ts');
+    expect(defaultSelector(rsPod('x'), sources as never)).toEqual({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'app', operator: 'In', values: ['web'] },
+        { key: 'pod-template-hash', operator: 'In', values: ['abc'] },
+      ],
+    });
+    expect(defaultSelector(makePod('lonely'), sources as never)).toEqual({});
+  });
+
+  it('spreads replicas over hostnames even when nodes have no zone label', async () => {
+    const { defaultSelector } = await import('../src/plugins/default-selector.ts');
+    const snap = Snapshot.fromObjects(
+      [makeNode('n1'), makeNode('n2'), makeNode('n3')],
+      [rsPod('r1', 'n1'), rsPod('r2', 'n1'), rsPod('r3', 'n2')],
+    );
+    const pl = new PodTopologySpread({ defaultSelector: (p) => defaultSelector(p, sources as never) });
+    const pod = rsPod('r4');
+    const st = new CycleState(snap);
+    expect(pl.preFilter(st, pod).status?.code).toBe(Code.Skip); // defaults are ScheduleAnyway only
+    expect(pl.preScore(st, pod, snap.nodeInfoList)).toBeNull();
+    const scores: NodeScore[] = snap.nodeInfoList.map((n) => ({ name: n.name, score: pl.score(st, pod, n) }));
+    pl.normalizeScore(st, pod, scores);
+    const m = Object.fromEntries(scores.map((s) => [s.name, s.score]));
+    expect(m.n3).toBe(100);
+    expect(m.n1).toBeLessThan(m.n2);
+    expect(m.n2).toBeLessThan(m.n3);
+    // a pod no controller or service selects gets no default constraints
+    expect(pl.preScore(new CycleState(snap), makePod('free'), snap.nodeInfoList)?.code).toBe(Code.Skip);
+  });
+});

@@ -36,9 +36,24 @@ export interface Constraint {
   nodeTaintsPolicy: 'Honor' | 'Ignore';
 }
 
-function buildConstraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+/** Upstream's system default constraints, used for pods without their own constraints. */
+export const SYSTEM_DEFAULT_CONSTRAINTS: TopologySpreadConstraint[] = [
+  { topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+  { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+];
+
+/** The selector of the Services / ReplicaSets / StatefulSets that select a pod (upstream helper.DefaultSelector). */
+export type DefaultSelectorFunc = (pod: Pod) => LabelSelector | null;
+
+function buildConstraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway', defaults?: TopologySpreadConstraint[], selectorFor?: DefaultSelectorFunc): Constraint[] {
   const labels = pod.metadata?.labels ?? {};
-  return (pod.spec?.topologySpreadConstraints ?? [])
+  let list = pod.spec?.topologySpreadConstraints ?? [];
+  if (list.length === 0 && defaults?.length && selectorFor) {
+    const sel = selectorFor(pod);
+    if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !sel.matchExpressions?.length)) return [];
+    list = defaults.map((c) => ({ ...c, labelSelector: sel }));
+  }
+  return list
     .filter((c: TopologySpreadConstraint) => c.whenUnsatisfiable === action)
     .map((c) => {
       let selector: LabelSelector = c.labelSelector ?? { matchLabels: { '\u0000never': '\u0000' } };
@@ -124,8 +139,30 @@ class PreScoreState implements StateData {
 }
 
 /** Spreads pods matching each constraint's selector evenly over topology domains within maxSkew. */
+export interface PodTopologySpreadOptions {
+  /** Constraints for pods without any (default: the system defaults, applied when defaultSelector is given). */
+  defaultConstraints?: TopologySpreadConstraint[];
+  defaultSelector?: DefaultSelectorFunc;
+}
+
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'PodTopologySpread';
+  private readonly defaults: TopologySpreadConstraint[];
+  private readonly selectorFor?: DefaultSelectorFunc;
+
+  constructor(o: PodTopologySpreadOptions = {}) {
+    this.defaults = o.defaultConstraints ?? SYSTEM_DEFAULT_CONSTRAINTS;
+    this.selectorFor = o.defaultSelector;
+  }
+
+  private constraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+    return buildConstraints(pod, action, this.defaults, this.selectorFor);
+  }
+
+  /** System-defaulted constraints do not require nodes to carry every topology label. */
+  private systemDefaulted(pod: Pod): boolean {
+    return !(pod.spec?.topologySpreadConstraints?.length) && !!this.selectorFor && this.defaults === SYSTEM_DEFAULT_CONSTRAINTS;
+  }
 
   eventsToRegister(): ClusterEvent[] {
     return [
@@ -139,7 +176,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 
   preFilter(state: CycleState, pod: Pod): { result?: PreFilterResult | null; status?: MaybeStatus } {
-    const constraints = buildConstraints(pod, 'DoNotSchedule');
+    const constraints = this.constraints(pod, 'DoNotSchedule');
     if (constraints.length === 0) return { status: Status.skip() };
     const s = new PreFilterState();
     s.constraints = constraints;
@@ -210,19 +247,21 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 
   preScore(state: CycleState, pod: Pod, filteredNodes: NodeInfo[]): MaybeStatus {
-    const constraints = buildConstraints(pod, 'ScheduleAnyway');
+    const constraints = this.constraints(pod, 'ScheduleAnyway');
     if (constraints.length === 0 || filteredNodes.length === 0) return Status.skip();
+    const requireAll = !this.systemDefaulted(pod);
     const s = new PreScoreState();
     s.constraints = constraints;
     const topoSize = constraints.map(() => 0);
     const seen = constraints.map(() => new Set<string>());
     for (const ni of filteredNodes) {
       const labels = ni.node?.metadata?.labels ?? {};
-      if (!nodeLabelsMatchSpreadConstraints(labels, constraints)) {
+      if (requireAll && !nodeLabelsMatchSpreadConstraints(labels, constraints)) {
         s.ignoredNodes.add(ni.name);
         continue;
       }
       constraints.forEach((c, i) => {
+        if (!(c.topologyKey in labels)) return;
         if (c.topologyKey === LABEL_HOSTNAME) topoSize[i]++;
         else {
           const k = pairKey(c.topologyKey, labels[c.topologyKey]);
@@ -239,9 +278,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     for (const ni of state.snapshot.nodeInfoList) {
       const node = ni.node!;
       const labels = node.metadata?.labels ?? {};
-      if (!nodeLabelsMatchSpreadConstraints(labels, constraints)) continue;
+      if (requireAll && !nodeLabelsMatchSpreadConstraints(labels, constraints)) continue;
       for (const c of constraints) {
-        if (c.topologyKey === LABEL_HOSTNAME) continue;
+        if (c.topologyKey === LABEL_HOSTNAME || !(c.topologyKey in labels)) continue;
         if (!matchNodeInclusionPolicies(c, pod, node)) continue;
         const k = pairKey(c.topologyKey, labels[c.topologyKey]);
         if (!s.topologyPairToPodCounts.has(k)) continue;

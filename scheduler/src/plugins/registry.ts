@@ -11,7 +11,7 @@ import { NodePorts } from './node-ports.ts';
 import { NodeResourcesBalancedAllocation } from './node-resources-balanced-allocation.ts';
 import { NodeResourcesFit } from './node-resources-fit.ts';
 import { NodeUnschedulable } from './node-unschedulable.ts';
-import { PodTopologySpread } from './pod-topology-spread.ts';
+import { PodTopologySpread, type DefaultSelectorFunc } from './pod-topology-spread.ts';
 import { TaintToleration } from './taint-toleration.ts';
 
 export interface DefaultProfileOptions {
@@ -20,6 +20,8 @@ export interface DefaultProfileOptions {
   percentageOfNodesToScore?: number;
   namespaceLabels?: NamespaceLabels;
   preemption?: PreemptionOptions;
+  /** Selector of the Services/ReplicaSets/StatefulSets selecting a pod, for PodTopologySpread's system defaults. */
+  defaultSpreadSelector?: DefaultSelectorFunc;
 }
 
 /**
@@ -35,7 +37,7 @@ export function defaultPlugins(opts: DefaultProfileOptions = {}): PluginEntry[] 
     { plugin: new NodeAffinity(), weight: 2 },
     { plugin: new NodePorts() },
     { plugin: new NodeResourcesFit(), weight: 1 },
-    { plugin: new PodTopologySpread(), weight: 2 },
+    { plugin: new PodTopologySpread({ defaultSelector: opts.defaultSpreadSelector }), weight: 2 },
     { plugin: new InterPodAffinity({ namespaceLabels: opts.namespaceLabels }), weight: 2 },
     { plugin: new DefaultPreemption(opts.preemption) },
     { plugin: new NodeResourcesBalancedAllocation(), weight: 1 },
