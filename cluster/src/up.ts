@@ -2,12 +2,12 @@
 // controller-manager when present) as daemons in the root namespace, bound to the cluster bridge's
 // address; per node a network namespace with its own containerd (and kubelet, kube-proxy when present).
 // Every process is recorded by pid in state.json; `down` ends exactly those and removes everything else.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1';
-import { loadCA } from '@k8ts/apiserver/pki/index.ts';
+import { ensureCA } from '@k8ts/apiserver/pki/index.ts';
 import { readKubeconfigFile, restConfigFromKubeconfig, type RestConfig } from '@k8ts/client/kubeconfig.ts';
 import { freePort } from './ports.ts';
 import { clusterDir, readState, writeState, alive, ours, type ClusterState, type NodeState } from './state.ts';
@@ -142,6 +142,14 @@ export async function up(o: UpOptions): Promise<UpResult> {
     writeState(state);
     log(`Network: bridge ${plan.bridge} ${plan.bridgeAddress}, nodes ${plan.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
 
+    // The cluster CA first (the API server reuses it from its cert dir): every credential can be
+    // written, and every component started, while the API server is still coming up.
+    const pki = join(dir, 'pki');
+    const ca = await ensureCA(pki);
+    const port = o.apiserverPort ?? 6443;
+    state.apiserverURL = `https://${plan.bridgeAddress}:${port}`;
+    const credentials = writeComponentCredentials(dir, ca, state.apiserverURL, o.name);
+
     const controlPlane = (async () => {
       const etcdPort = await freePort();
       const peerPort = await freePort();
@@ -154,21 +162,10 @@ export async function up(o: UpOptions): Promise<UpResult> {
       state.etcdEndpoint = etcdURL;
       await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok, 30_000, etcd, etcdLog);
       log('etcd ready');
-
-      const port = o.apiserverPort ?? 6443;
-      const pki = join(dir, 'pki');
       const apiLog = join(logs, 'apiserver.log');
       const apiserver = start('apiserver', { cmd: process.execPath, cwd: repo, logFile: apiLog,
         args: [mains.apiserver, ...apiserverArgs({ etcdURL, address: plan.bridgeAddress, port, certDir: pki })] });
-      state.apiserverURL = `https://${plan.bridgeAddress}:${port}`;
-      writeState(state);
-      await waitFor('apiserver', async () => existsSync(join(pki, 'ca.key')) && (await httpsOk(`${state.apiserverURL}/readyz`)), 60_000, apiserver, apiLog);
-      const ca = await loadCA(readFileSync(join(pki, 'ca.crt'), 'utf8'), readFileSync(join(pki, 'ca.key'), 'utf8'));
-      const kubeconfigs = await writeComponentCredentials(dir, ca, state.apiserverURL, o.name);
-      state.kubeconfig = kubeconfigs.admin;
-      writeState(state);
-      log(`API server ${state.apiserverURL} ready`);
-      return { ca, kubeconfigs };
+      return { apiserver, apiLog };
     })();
 
     const runtimes = (async () => {
@@ -181,6 +178,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         const c = await startNodeContainerd({ dir: join(nodeDir, 'containerd'), node, mirrorUrl: registry.url, logFile: join(logs, `${node.name}.containerd.log`) });
         record(`containerd/${node.name}`, c.pid, c.command);
         const ns: NodeState = { ...node, dir: nodeDir, criSocket: c.socket };
+        if (enabled.kubelet) ns.kubeconfig = await writeNodeCredentials(nodeDir, ca, state.apiserverURL!, node.name, o.name);
         state.nodes!.push(ns);
       }));
       state.nodes!.sort((a, b) => plan.nodes.findIndex((n) => n.name === a.name) - plan.nodes.findIndex((n) => n.name === b.name));
@@ -188,18 +186,24 @@ export async function up(o: UpOptions): Promise<UpResult> {
       log(`containerd running on ${plan.nodes.length} nodes`);
     })();
 
-    const settled = await Promise.allSettled([controlPlane, runtimes]);
+    const settled = await Promise.allSettled([controlPlane, runtimes, credentials]);
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
-    const { ca, kubeconfigs } = await controlPlane;
+    const kubeconfigs = await credentials;
+    state.kubeconfig = kubeconfigs.admin;
+    writeState(state);
 
-    // Components that exist in this checkout: one line each.
+    const { apiserver, apiLog } = await controlPlane;
+    await waitFor('apiserver', () => httpsOk(`${state.apiserverURL}/readyz`), 60_000, apiserver, apiLog);
+    log(`API server ${state.apiserverURL} ready`);
+
+    // Components that exist in this checkout: one line each. (Started once the API server is ready:
+    // today's kubelet exits when it cannot reach it at start.)
     const node = (main: string, args: string[]) => ({ cmd: process.execPath, args: [main, ...args], cwd: repo });
     if (enabled.scheduler) start('scheduler', { ...node(mains.scheduler, ['--kubeconfig', kubeconfigs.scheduler]), logFile: join(logs, 'scheduler.log') });
     if (enabled.controllerManager) start('controller-manager', { ...node(mains.controllerManager, ['--kubeconfig', kubeconfigs.controllerManager]), logFile: join(logs, 'controller-manager.log') });
     for (const n of state.nodes!) {
       if (enabled.kubelet) {
-        n.kubeconfig = await writeNodeCredentials(n.dir, ca, state.apiserverURL!, n.name, o.name);
-        const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet') });
+        const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig!, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet') });
         start(`kubelet/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubelet, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kubelet.log`) });
       }
       if (enabled.kubeProxy) {
