@@ -1,11 +1,13 @@
 // Starting a kubelet from its options (what main.ts's flags become): connect to the container
 // runtime (retrying while it is not there), build the API client, run the Kubelet.
 import { networkInterfaces, hostname } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { Clientset, createLogger, loadRestConfig, type Logger } from '@k8ts/client';
 import { connectCri, type CriClient } from './cri/client.ts';
 import { Kubelet, type KubeletOptions } from './kubelet.ts';
 import { parseTaints } from './node/node-status.ts';
+import { startKubeletServer, type KubeletServer } from './server/server.ts';
+import { servingCert } from './server/tls.ts';
 
 export interface KubeletFlags {
   kubeconfig: string;
@@ -20,6 +22,12 @@ export interface KubeletFlags {
   clusterDomain?: string;
   resolvConf?: string;
   verbosity?: number;
+  /** HTTPS API bind address (--address, default 0.0.0.0) and port (--port, default 10250; 0 picks one). */
+  address?: string;
+  port?: number;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
 }
 
 /** The node's first global IPv4 address (upstream: the address of the hostname, or the default route's). */
@@ -44,6 +52,7 @@ export async function connectRuntime(endpoint: string, log: Logger, signal?: Abo
 
 export interface RunningKubelet {
   kubelet: Kubelet;
+  server: KubeletServer;
   stop(): Promise<void>;
 }
 
@@ -54,9 +63,17 @@ export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions>
   mkdirSync(f.rootDir, { recursive: true });
   mkdirSync(f.podLogsDir, { recursive: true });
   const cri = await connectRuntime(f.containerRuntimeEndpoint, log);
-  const kubelet = new Kubelet({
-    client, cri, nodeName, log,
-    nodeIPs: [f.nodeIp || defaultNodeIP()],
+  const nodeIPs = [f.nodeIp || defaultNodeIP()];
+  let kubelet: Kubelet | undefined;
+  const server = await startKubeletServer({
+    address: f.address ?? '0.0.0.0', port: f.port ?? 10250, cri, log,
+    cert: await servingCert({ certFile: f.tlsCertFile, keyFile: f.tlsPrivateKeyFile, rootDir: f.rootDir, nodeName, ips: nodeIPs }),
+    clientCa: f.clientCaFile ? readFileSync(f.clientCaFile, 'utf8') : undefined,
+    pods: () => kubelet?.knownPods() ?? [],
+  });
+  kubelet = new Kubelet({
+    client, cri, nodeName, log, kubeletPort: server.port,
+    nodeIPs,
     podCIDR: f.podCidr,
     taints: parseTaints(f.registerWithTaints ?? ''),
     rootDir: f.rootDir,
@@ -67,9 +84,10 @@ export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions>
   await kubelet.start();
   log.info({ node: nodeName, runtime: f.containerRuntimeEndpoint }, 'kubelet started');
   return {
-    kubelet,
+    kubelet, server,
     async stop() {
-      await kubelet.stop();
+      await kubelet!.stop();
+      await server.close();
       cri.close();
       client.close();
     },

@@ -15,6 +15,11 @@ const { values: f } = parseArgs({
     'cluster-dns': { type: 'string', default: '' },
     'cluster-domain': { type: 'string', default: 'cluster.local' },
     'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+    address: { type: 'string', default: '0.0.0.0' },
+    port: { type: 'string', default: '10250' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    'client-ca-file': { type: 'string' },
     v: { type: 'string', short: 'v', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -34,6 +39,11 @@ if (f.help || !f.kubeconfig) {
   --cluster-dns IPS                   DNS servers for ClusterFirst pods, comma-separated
   --cluster-domain DOMAIN             (default cluster.local)
   --resolv-conf FILE                  host resolver config for dnsPolicy Default (default /etc/resolv.conf)
+  --address IP                        HTTPS API bind address (default 0.0.0.0)
+  --port N                            HTTPS API port (default 10250; 0 picks a free one)
+  --tls-cert-file FILE                serving certificate (default: self-signed in <root-dir>/pki)
+  --tls-private-key-file FILE
+  --client-ca-file FILE               require client certificates signed by this CA
   -v N                                log verbosity`);
   process.exit(f.help ? 0 : 1);
 }
@@ -51,6 +61,11 @@ const running = await runKubelet({
   clusterDomain: f['cluster-domain'],
   resolvConf: f['resolv-conf'],
   verbosity: Number(f.v),
+  address: f.address,
+  port: Number(f.port),
+  tlsCertFile: f['tls-cert-file'],
+  tlsPrivateKeyFile: f['tls-private-key-file'],
+  clientCaFile: f['client-ca-file'],
 });
 
 let stopping = false;

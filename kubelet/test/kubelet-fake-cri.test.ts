@@ -11,6 +11,9 @@ import { startFakeCriServer, type FakeCriServer } from '../src/cri/fake-server.t
 import { connectCri, type CriClient } from '../src/cri/client.ts';
 import { Kubelet } from '../src/kubelet.ts';
 import { Backoff } from '../src/pod-workers/backoff.ts';
+import { startKubeletServer } from '../src/server/server.ts';
+import { selfSignedCert } from '../src/server/tls.ts';
+import { get as httpsGet } from 'node:https';
 import type { MachineInfo } from '../src/node/node-status.ts';
 
 const machine: MachineInfo = {
@@ -106,6 +109,34 @@ describe('kubelet with a fake CRI', () => {
     const [s] = sandboxesOf(created.metadata.uid!);
     expect(s!.config.hostname).toBe('web');
     expect(s!.config.labels).toMatchObject({ 'io.kubernetes.pod.uid': created.metadata.uid });
+  });
+
+  it('serves /healthz, /pods and /containerLogs over HTTPS', async () => {
+    const srv = await startKubeletServer({
+      address: '127.0.0.1', port: 0, cri, log: silentLogger(), pods: () => kubelet!.knownPods(),
+      cert: await selfSignedCert('node-a', ['127.0.0.1']),
+    });
+    const get = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      httpsGet({ host: '127.0.0.1', port: srv.port, path, rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+    try {
+      expect(await get('/healthz')).toEqual({ status: 200, body: 'ok' });
+      const list = JSON.parse((await get('/pods')).body) as { kind: string; items: Pod[] };
+      expect(list.kind).toBe('PodList');
+      expect(list.items.map((p) => p.metadata?.name)).toContain('web');
+      expect(await get('/containerLogs/default/web/app')).toEqual({ status: 200, body: 'hello\n' });
+      expect(await get('/containerLogs/default/web/app?tailLines=0')).toEqual({ status: 200, body: '' });
+      expect((await get('/containerLogs/default/web/app?timestamps=true')).body).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z hello\n$/);
+      expect(await get('/containerLogs/default/web/nope')).toEqual({ status: 400, body: 'container nope is not valid for pod web' });
+      expect((await get('/containerLogs/default/ghost/app')).status).toBe(404);
+      expect((await get('/containerLogs/default/web/app?previous=true')).body).toBe('previous terminated container "app" in pod "web" not found');
+    } finally {
+      await srv.close();
+    }
   });
 
   it('backs off a crashing container (CrashLoopBackOff, doubling delays) and counts restarts', async () => {
