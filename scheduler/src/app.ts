@@ -29,6 +29,8 @@ export interface SchedulerAppOptions extends SchedulerOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   schedulerName?: string;
+  /** Called when leadership is lost while running (upstream exits the process: "leaderelection lost"). */
+  onLeadershipLost?: () => void;
 }
 
 export interface RunningScheduler {
@@ -111,7 +113,10 @@ export function startScheduler(o: SchedulerAppOptions): RunningScheduler {
       logger: log,
       callbacks: {
         onStartedLeading: (signal) => lead(signal),
-        onStoppedLeading: () => log.info('stopped leading'),
+        onStoppedLeading: () => {
+          log.info('stopped leading');
+          if (!ctl.signal.aborted) o.onLeadershipLost?.();
+        },
         onNewLeader: (id) => log.info({ leader: id }, 'new leader'),
       },
     });

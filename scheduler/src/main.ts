@@ -80,6 +80,10 @@ const running = startScheduler({
   podInitialBackoffMs: Number(f['pod-initial-backoff-seconds']) * 1000,
   podMaxBackoffMs: Number(f['pod-max-backoff-seconds']) * 1000,
   metrics,
+  onLeadershipLost: () => {
+    log.error('leaderelection lost');
+    process.exit(1);
+  },
 });
 sched = running.scheduler;
 let ready = false;

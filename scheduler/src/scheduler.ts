@@ -51,6 +51,24 @@ export interface SchedulingResult {
   message?: string;
 }
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * Whether a node update may make pods schedulable (upstream nodeSchedulingPropertiesChange): spec.unschedulable,
+ * allocatable, labels, taints, annotations, or the type/status of a condition changed.
+ */
+export function nodeSchedulingPropertiesChanged(oldNode: Node, newNode: Node): boolean {
+  const conds = (n: Node) => (n.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`).sort();
+  return (
+    !!oldNode.spec?.unschedulable !== !!newNode.spec?.unschedulable ||
+    !same(oldNode.status?.allocatable, newNode.status?.allocatable) ||
+    !same(oldNode.metadata?.labels, newNode.metadata?.labels) ||
+    !same(oldNode.spec?.taints, newNode.spec?.taints) ||
+    !same(oldNode.metadata?.annotations, newNode.metadata?.annotations) ||
+    !same(conds(oldNode), conds(newNode))
+  );
+}
+
 export class Scheduler {
   readonly cache: Cache;
   readonly queue: SchedulingQueue;
@@ -105,7 +123,8 @@ export class Scheduler {
 
   onNodeUpdate(oldNode: Node, newNode: Node): void {
     this.cache.updateNode(oldNode, newNode);
-    this.queue.moveAllToActiveOrBackoffQueue(Events.NodeUpdate);
+    // Heartbeats (condition timestamps, images, ...) do not make anything schedulable.
+    if (nodeSchedulingPropertiesChanged(oldNode, newNode)) this.queue.moveAllToActiveOrBackoffQueue(Events.NodeUpdate);
   }
 
   onNodeDelete(node: Node): void {

@@ -110,6 +110,25 @@ describe('Scheduler', () => {
     expect(api.binds).toEqual(['p->n1']);
   });
 
+  it('moves parked pods on meaningful node updates only', async () => {
+    const { clock, s } = setup();
+    const base = makeNode('n1', { taints: [{ key: 'maintenance', effect: 'NoSchedule' }] });
+    const node = { ...base, status: { ...base.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'w' }] } };
+    s.onNodeAdd(node);
+    s.onPodAdd(makePod('p'));
+    await s.scheduleNext();
+    clock.step(2000);
+    const heartbeat = { ...node, status: { ...node.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'x' }] } };
+    s.onNodeUpdate(node, heartbeat);
+    expect(s.queue.pendingPods().active).toEqual([]);
+    const hb2 = { ...heartbeat, status: { ...heartbeat.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'y' }] } };
+    s.onNodeUpdate(heartbeat, hb2);
+    expect(s.queue.pendingPods().active).toEqual([]);
+    const untainted = { ...hb2, spec: { ...hb2.spec, taints: [] } };
+    s.onNodeUpdate(hb2, untainted);
+    expect(s.queue.pendingPods().active.map((p) => p.metadata!.name)).toEqual(['p']);
+  });
+
   it('ignores pods for other schedulers and deleted pods', async () => {
     const { s } = setup();
     s.onNodeAdd(makeNode('n1'));
