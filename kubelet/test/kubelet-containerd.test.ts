@@ -18,6 +18,10 @@ import { connectCri, type CriClient } from '../src/cri/client.ts';
 import { parseCriLog } from '../src/cri/logs.ts';
 import { Kubelet } from '../src/kubelet.ts';
 import { Backoff } from '../src/pod-workers/backoff.ts';
+import { startKubeletServer } from '../src/server/server.ts';
+import { selfSignedCert } from '../src/server/tls.ts';
+import { get as httpsGet } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 
 const ip = (...args: string[]) => run('ip', args);
 
@@ -135,6 +139,30 @@ describe('kubelet with containerd', () => {
     expect((await cri!.listContainers()).filter((c) => c.labels['io.kubernetes.pod.uid'] === created.metadata.uid)).toHaveLength(1);
   }, 60_000);
 
+  it('serves container logs and exec (WebSocket v4.channel.k8s.io through the runtime streaming server)', async () => {
+    const srv = await startKubeletServer({
+      address: '127.0.0.1', port: 0, cri: cri!, log: silentLogger(), pods: () => kubelet!.knownPods(),
+      cert: await selfSignedCert(nodeName, ['127.0.0.1']),
+    });
+    try {
+      const logs = await new Promise<string>((resolve, reject) => {
+        httpsGet({ host: '127.0.0.1', port: srv.port, path: '/containerLogs/default/hello/app', rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => { body += c.toString(); });
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      expect(logs).toBe('hello-from-pod\n');
+      const frames = await wsExec(srv.port, '/exec/default/hello/app?command=sh&command=-c&command=echo%20out-$HOSTNAME%3B%20echo%20err%20%3E%262&output=1&error=1');
+      const text = (ch: number) => frames.filter((f) => f[0] === ch).map((f) => f.subarray(1).toString()).join('');
+      expect(text(1)).toBe('out-hello\n');
+      expect(text(2)).toBe('err\n');
+      expect(JSON.parse(text(3))).toMatchObject({ status: 'Success' });
+    } finally {
+      await srv.close();
+    }
+  }, 30_000);
+
   it('restarts a container whose liveness probe fails', async () => {
     await pods().create({
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sick' },
@@ -167,3 +195,43 @@ describe('kubelet with containerd', () => {
     throw new Error(`pod ${name} was not deleted`);
   }
 });
+
+/** A minimal WebSocket client: upgrades, collects the server's binary frames until it closes. */
+function wsExec(port: number, path: string): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const sock = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n`
+        + `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
+    });
+    let buf = Buffer.alloc(0);
+    let upgraded = false;
+    const frames: Buffer[] = [];
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`exec timed out: ${buf.toString()}`)); }, 15_000);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString();
+        if (!head.startsWith('HTTP/1.1 101')) { clearTimeout(timer); sock.destroy(); reject(new Error(head)); return; }
+        upgraded = true;
+        buf = buf.subarray(end + 4);
+      }
+      for (;;) {
+        if (buf.length < 2) return;
+        let len = buf[1]! & 0x7f;
+        let off = 2;
+        if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
+        else if (len === 127) { if (buf.length < 10) return; len = Number(buf.readBigUInt64BE(2)); off = 10; }
+        if (buf.length < off + len) return;
+        const opcode = buf[0]! & 0x0f;
+        const payload = buf.subarray(off, off + len);
+        buf = buf.subarray(off + len);
+        if (opcode === 8) { clearTimeout(timer); sock.destroy(); resolve(frames); return; }
+        if (opcode === 1 || opcode === 2) frames.push(Buffer.from(payload));
+      }
+    });
+    sock.on('close', () => { clearTimeout(timer); resolve(frames); });
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
