@@ -29,6 +29,18 @@ export class ExitError extends Error {
   }
 }
 
+/** A flag error cobra reports before the command runs (component-base logs it through klog). */
+export class FlagError extends Error {}
+
+/** clientcmd's invalid configuration: "Error in configuration: ...". */
+export class ConfigurationError extends Error {
+  readonly errors: string[];
+  constructor(errors: string[]) {
+    super(errors.join(', '));
+    this.errors = errors;
+  }
+}
+
 /** meta.NoResourceMatchError. */
 export class NoResourceMatchError extends Error {
   readonly resource: string;
@@ -105,6 +117,13 @@ export function formatError(err: unknown, server?: string): { message: string; c
     if (d.causes?.length) return { message: multiline(s + ': ', causesMessages(d.causes)), code: 1 };
     return { message: s, code: 1 };
   }
+  if (err instanceof FlagError) {
+    const d = new Date();
+    const p = (n: number, w = 2) => String(n).padStart(w, '0');
+    const ts = `${p(d.getMonth() + 1)}${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+    return { message: `E${ts} ${String(process.pid).padStart(7)} run.go:72] "command failed" err=${JSON.stringify(err.message)}`, code: 1 };
+  }
+  if (err instanceof ConfigurationError) return { message: multiline('Error in configuration: ', err.errors), code: 1 };
   if (err instanceof NoResourceMatchError) return { message: `error: ${err.message}`, code: 1 };
   if (err instanceof AggregateError) {
     return { message: err.errors.map((e) => messageForError(e, server) + '\n').join(''), code: 1 };

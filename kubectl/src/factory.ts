@@ -3,6 +3,7 @@ import { loadKubeconfig, restConfigFromKubeconfig, RestClient } from '@k8ts/clie
 import type { Kubeconfig, RestConfig, RequestOptions } from '@k8ts/client';
 import { discoverResources, RESTMapper } from './discovery.ts';
 import type { IOStreams } from './io.ts';
+import { ConfigurationError } from './errors.ts';
 
 export interface GlobalFlags {
   kubeconfig?: string;
@@ -85,6 +86,10 @@ export class Factory {
   }
 
   restConfig(): RestConfig {
+    const kc = this.rawConfig();
+    if (this.flags.context && !kc.contexts.has(this.flags.context)) {
+      throw new ConfigurationError([`context was not found for specified context: ${this.flags.context}`]);
+    }
     this.cfg ??= restConfigFromKubeconfig(this.rawConfig(), {
       context: this.flags.context, cluster: this.flags.cluster, user: this.flags.user,
       namespace: this.flags.namespace, server: this.flags.server, token: this.flags.token,

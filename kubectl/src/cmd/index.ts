@@ -6,6 +6,10 @@ import { flagValue } from './output.ts';
 import { runApply } from './apply.ts';
 import { runCreate } from './create.ts';
 import { runDelete } from './delete.ts';
+import { runVersion } from './version.ts';
+import { runConfigView, runCurrentContext, runGetContexts, runUseContext } from './config.ts';
+import { runApiResources } from './api-resources.ts';
+import { runScale, runLabelOrAnnotate, runCordon } from './mutate.ts';
 
 export type FactoryFor = (cmd: Command) => Factory;
 
@@ -85,6 +89,95 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
         timeoutSeconds: opts.timeout ? parseDuration(flagValue(opts.timeout as string)!) : undefined,
       });
     });
+  program.command('version')
+    .description('Print the client and server version information')
+    .option('--client', 'If true, shows client version only (no server required).')
+    .option('-o, --output <format>', "One of 'yaml' or 'json'.")
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      await runVersion(factory(cmd), { client: !!opts.client, output: flagValue(opts.output as string | undefined) });
+    });
+
+  const config = program.command('config').description('Modify kubeconfig files');
+  config.command('view')
+    .description('Display merged kubeconfig settings or a specified kubeconfig file')
+    .option('--raw', 'Display raw byte data and sensitive data')
+    .option('--minify', 'Remove all information not used by current-context from the output')
+    .option('--flatten', 'Flatten the resulting kubeconfig file into self-contained output')
+    .option('-o, --output <format>', 'Output format.')
+    .action((opts: Record<string, unknown>, cmd: Command) => {
+      runConfigView(factory(cmd), { raw: !!opts.raw || !!opts.flatten, minify: !!opts.minify, output: flagValue(opts.output as string | undefined) });
+    });
+  config.command('current-context')
+    .description('Display the current-context')
+    .action((_opts: unknown, cmd: Command) => { runCurrentContext(factory(cmd)); });
+  config.command('get-contexts')
+    .description('Describe one or many contexts')
+    .argument('[names...]')
+    .option('-o, --output <format>', "Output format. One of: (name).")
+    .option('--no-headers', "When using the default or custom-column output format, don't print headers")
+    .action((names: string[], opts: Record<string, unknown>, cmd: Command) => {
+      runGetContexts(factory(cmd), names, { output: flagValue(opts.output as string | undefined), noHeaders: opts.headers === false });
+    });
+  config.command('use-context')
+    .alias('use')
+    .description('Set the current-context in a kubeconfig file')
+    .argument('<name>')
+    .action((name: string, _opts: unknown, cmd: Command) => { runUseContext(factory(cmd), name); });
+
+  program.command('api-resources')
+    .description('Print the supported API resources on the server')
+    .option('-o, --output <format>', 'Output format. One of: (wide, name).')
+    .option('--no-headers', "When using the default or custom-column output format, don't print headers")
+    .option('--namespaced [bool]', 'If false, non-namespaced resources will be returned')
+    .option('--api-group <group>', 'Limit to resources in the specified API group.')
+    .option('--verbs <verbs>', 'Limit to resources that support the specified verbs.', collect)
+    .option('--sort-by <field>', "If non-empty, sort list of resources using specified field. One of (name, kind).")
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const ns = opts.namespaced === undefined ? undefined : String(opts.namespaced).replace(/^=/, '') !== 'false';
+      await runApiResources(factory(cmd), {
+        output: flagValue(opts.output as string | undefined), noHeaders: opts.headers === false, namespaced: ns,
+        apiGroup: flagValue(opts.apiGroup as string | undefined), verbs: opts.verbs as string[] | undefined, sortBy: flagValue(opts.sortBy as string | undefined),
+      });
+    });
+
+  program.command('scale')
+    .description('Set a new size for a deployment, replica set, replication controller, or stateful set')
+    .argument('[args...]')
+    .option('--replicas <n>', 'The new desired number of replicas. Required.')
+    .option('--current-replicas <n>', 'Precondition for current size.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('--all', 'Select all resources in the namespace of the specified resource types')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      await runScale(factory(cmd), args, {
+        replicas: flagValue(opts.replicas as string | undefined), currentReplicas: flagValue(opts.currentReplicas as string | undefined),
+        selector: flagValue(opts.selector as string | undefined), all: !!opts.all,
+      });
+    });
+
+  for (const what of ['label', 'annotation'] as const) {
+    program.command(what === 'label' ? 'label' : 'annotate')
+      .description(what === 'label' ? 'Update the labels on a resource' : 'Update the annotations on a resource')
+      .argument('[args...]')
+      .option('--overwrite', 'If true, allow values to be overwritten.')
+      .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+      .option('--all', 'Select all resources, in the namespace of the specified resource types')
+      .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
+      .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+        await runLabelOrAnnotate(factory(cmd), what, args, {
+          overwrite: !!opts.overwrite, selector: flagValue(opts.selector as string | undefined), all: !!opts.all, allNamespaces: !!opts.allNamespaces,
+        });
+      });
+  }
+
+  for (const [name, unschedulable] of [['cordon', true], ['uncordon', false]] as const) {
+    program.command(name)
+      .description(unschedulable ? 'Mark node as unschedulable' : 'Mark node as schedulable')
+      .argument('[node...]')
+      .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+      .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+        await runCordon(factory(cmd), args, unschedulable, { selector: flagValue(opts.selector as string | undefined) });
+      });
+  }
 }
 
 const collectFiles = (v: string, prev: string[] = []) => [...prev, v.replace(/^=/, '')];

@@ -22,7 +22,7 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(x, y);
 }
 
-function encode(v: unknown, indent: string): string {
+function encode(v: unknown, indent: string, sorted = true): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return quote(v);
   if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
@@ -30,17 +30,23 @@ function encode(v: unknown, indent: string): string {
   const inner = indent + '    ';
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    return '[\n' + v.map((x) => inner + encode(x, inner)).join(',\n') + '\n' + indent + ']';
+    return '[\n' + v.map((x) => inner + encode(x, inner, sorted)).join(',\n') + '\n' + indent + ']';
   }
   const m = v as Record<string, unknown>;
-  const keys = Object.keys(m).filter((k) => m[k] !== undefined).sort(byteOrder);
+  const present = Object.keys(m).filter((k) => m[k] !== undefined);
+  const keys = sorted ? present.sort(byteOrder) : present;
   if (keys.length === 0) return '{}';
-  return '{\n' + keys.map((k) => `${inner}${quote(k)}: ${encode(m[k], inner)}`).join(',\n') + '\n' + indent + '}';
+  return '{\n' + keys.map((k) => `${inner}${quote(k)}: ${encode(m[k], inner, sorted)}`).join(',\n') + '\n' + indent + '}';
 }
 
 /** `kubectl -o json` output for one object (ends with a newline). */
 export function toJson(v: unknown): string {
   return encode(v, '') + '\n';
+}
+
+/** json.MarshalIndent of a Go struct: keys in the order given (the struct's field order). */
+export function toOrderedJson(v: unknown): string {
+  return encode(v, '', false) + '\n';
 }
 
 /** Compact JSON with sorted keys (json.Marshal of a map): the last-applied-configuration encoding. */
