@@ -28,7 +28,6 @@ export interface SchedulerAppOptions extends SchedulerOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
-  schedulerName?: string;
   /** Called when leadership is lost while running (upstream exits the process: "leaderelection lost"). */
   onLeadershipLost?: () => void;
 }

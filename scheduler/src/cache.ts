@@ -24,6 +24,14 @@ export interface CacheOptions {
   assumedPodTTLMs?: number;
 }
 
+/** "region:\x00:zone" as upstream utilnode.GetZoneKey; "" for nodes without zone labels. */
+function zoneOf(node: Node): string {
+  const l = node.metadata?.labels ?? {};
+  const region = l['topology.kubernetes.io/region'] ?? l['failure-domain.beta.kubernetes.io/region'] ?? '';
+  const zone = l['topology.kubernetes.io/zone'] ?? l['failure-domain.beta.kubernetes.io/zone'] ?? '';
+  return region || zone ? `${region}:\x00:${zone}` : '';
+}
+
 const podName = (p: Pod) => `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name}`;
 
 export class Cache {
@@ -247,11 +255,23 @@ export class Cache {
       }
     }
     if (snapshot !== this.lastSnapshot || this.structureChanged) {
-      const infos: NodeInfo[] = [];
+      // Nodes are listed zone by zone in turn (upstream nodeTree), so the round-robin start index and the
+      // share of nodes evaluated per cycle spread over zones.
+      const byZone = new Map<string, NodeInfo[]>();
       for (const [name, ni] of this.nodes) {
         if (!ni.node) continue;
         const cur = snapshot.nodeInfoMap.get(name);
-        infos.push(cur && cur.generation === ni.generation ? cur : this.cloneForSnapshot(ni));
+        const info = cur && cur.generation === ni.generation ? cur : this.cloneForSnapshot(ni);
+        const z = zoneOf(ni.node);
+        let list = byZone.get(z);
+        if (!list) byZone.set(z, (list = []));
+        list.push(info);
+      }
+      const zones = [...byZone.values()];
+      const infos: NodeInfo[] = [];
+      const total = zones.reduce((a, z) => a + z.length, 0);
+      for (let i = 0; infos.length < total; i++) {
+        for (const z of zones) if (i < z.length) infos.push(z[i]);
       }
       snapshot.setNodeInfos(infos);
     }

@@ -38,6 +38,8 @@ export interface SchedulerOptions {
   podMaxBackoffMs?: number;
   podMaxInUnschedulablePodsDurationMs?: number;
   onError?: (err: unknown, what: string) => void;
+  /** Name of the default profile (pods with this spec.schedulerName are scheduled); default "default-scheduler". */
+  schedulerName?: string;
   /** For PodTopologySpread's system default constraints in the default profile. */
   defaultSpreadSelector?: DefaultSelectorFunc;
   /** Observes each attempt (result, profile, seconds) and preemptions; see metrics.ts. */
@@ -89,6 +91,7 @@ export class Scheduler {
     this.onError = opts.onError ?? (() => {});
     const profiles = opts.profiles ?? [
       defaultProfile({
+        schedulerName: opts.schedulerName,
         bind: (pod, node) => api.bind(pod, node),
         percentageOfNodesToScore: opts.percentageOfNodesToScore,
         defaultSpreadSelector: opts.defaultSpreadSelector,
@@ -151,7 +154,10 @@ export class Scheduler {
         return;
       }
       this.cache.updatePod(oldPod, newPod);
-      this.queue.assignedPodUpdated(oldPod, newPod);
+      // Only label changes (affinity, spreading) or smaller requests can help pending pods.
+      const labelsChanged = !same(oldPod.metadata?.labels, newPod.metadata?.labels);
+      const resourcesChanged = !same(oldPod.spec?.containers?.map((c) => c.resources), newPod.spec?.containers?.map((c) => c.resources));
+      if (labelsChanged || resourcesChanged) this.queue.assignedPodUpdated(oldPod, newPod);
       return;
     }
     if (!this.responsibleFor(newPod)) return;

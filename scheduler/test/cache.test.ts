@@ -117,3 +117,13 @@ describe('Cache', () => {
     expect(snap.numNodes()).toBe(2);
   });
 });
+
+describe('Cache node order', () => {
+  it('lists nodes zone by zone in turn', () => {
+    const c = new Cache();
+    for (const [n, z] of [['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['b1', 'b'], ['c1', 'c'], ['c2', 'c']]) {
+      c.addNode(makeNode(n, { labels: { 'topology.kubernetes.io/zone': z } }));
+    }
+    expect(c.snapshot().nodeInfoList.map((n) => n.name)).toEqual(['a1', 'b1', 'c1', 'a2', 'c2', 'a3']);
+  });
+});
