@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { up, down, enabledComponents, type OptionalComponent, type UpResult } from '@k8ts/cluster/up.ts';
-import { realKubectl, runKubectl, type KubectlOptions, type KubectlResult } from './kubectl.ts';
+import { ourKubectl, realKubectl, runKubectl, type KubectlOptions, type KubectlResult } from './kubectl.ts';
 
 export interface ClusterOptions {
   /** Nodes including the control plane (default 3). */
@@ -28,6 +28,8 @@ export interface E2ECluster {
   kubectl(args: string[], o?: KubectlOptions): Promise<KubectlResult>;
   /** Like kubectl, but throws unless it exits 0; returns stdout. */
   kubectlOk(args: string[], o?: KubectlOptions): Promise<string>;
+  /** This repository's kubectl against this cluster. */
+  ourKubectl(args: string[], o?: KubectlOptions): Promise<KubectlResult>;
   teardown(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<E2ECluster> 
   const kubectl = (args: string[], ko?: KubectlOptions) => runKubectl(realKubectl, kubeconfig, args, ko);
   return {
     name, home, state, kubeconfig, kubectl,
+    ourKubectl: (args, ko) => runKubectl(ourKubectl, kubeconfig, args, ko),
     components: enabledComponents(o.components),
     async kubectlOk(args, ko) {
       const r = await kubectl(args, ko);

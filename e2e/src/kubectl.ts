@@ -1,5 +1,7 @@
-// Runs a kubectl binary against a cluster (the real kubectl on this machine by default).
+// Runs a kubectl against a cluster: the real kubectl on this machine, or this repository's.
 import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 
@@ -9,11 +11,19 @@ export interface KubectlOptions {
   timeoutMs?: number;
 }
 
-export const realKubectl = process.env.K8TS_E2E_KUBECTL ?? 'kubectl';
+/** A kubectl command line: the program and the arguments before kubectl's own. */
+export interface KubectlBinary { cmd: string; prefix: string[] }
 
-export function runKubectl(bin: string, kubeconfig: string, args: string[], o: KubectlOptions = {}): Promise<KubectlResult> {
+export const realKubectl: KubectlBinary = { cmd: process.env.K8TS_E2E_KUBECTL ?? 'kubectl', prefix: [] };
+
+/** This repository's kubectl (kubectl/src/main.ts), run by the current node. */
+export const ourKubectl: KubectlBinary = {
+  cmd: process.execPath, prefix: [join(dirname(fileURLToPath(import.meta.url)), '../../kubectl/src/main.ts')],
+};
+
+export function runKubectl(bin: KubectlBinary, kubeconfig: string, args: string[], o: KubectlOptions = {}): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = execFile(bin, ['--kubeconfig', kubeconfig, ...args], { timeout: o.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+    const child = execFile(bin.cmd, [...bin.prefix, '--kubeconfig', kubeconfig, ...args], { timeout: o.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr: err && (err as { killed?: boolean }).killed ? `${stderr}\n(kubectl timed out)` : stderr });

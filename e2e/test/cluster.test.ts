@@ -88,6 +88,16 @@ describe('a three-node cluster with the real kubectl', () => {
     expect(fetched).toMatchObject({ phase: 'Succeeded', exitCode: 0 });
   }, 150_000);
 
+  it('our kubectl sees the same nodes and pods as the real one', async () => {
+    for (const args of [['get', 'nodes', '-o', 'name'], ['get', 'pods', '-o', 'name'], ['get', 'namespaces', '-o', 'name'], ['get', 'pod', 'web', '-o', 'json']]) {
+      const [real, ours] = await Promise.all([cluster().kubectl(args), cluster().ourKubectl(args)]);
+      expect(real.code, real.stderr).toBe(0);
+      expect(ours.code, ours.stderr).toBe(0);
+      if (args.includes('json')) expect(JSON.parse(ours.stdout)).toEqual(JSON.parse(real.stdout));
+      else expect(ours.stdout).toBe(real.stdout);
+    }
+  }, 60_000);
+
   it('keeps a pod for a scheduler that does not exist Pending', async () => {
     await cluster().kubectlOk(['apply', '-f', '-'], { input: manifest('waiting', { schedulerName: 'no-such-scheduler', command: ['sleep', '10'] }) });
     await new Promise((r) => setTimeout(r, 3000));
