@@ -10,7 +10,7 @@ import { FitError } from './fit-error.ts';
 import { defaultProfile } from './plugins/registry.ts';
 import { realClock, type Clock } from './queue/clock.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';
-import { scheduleOne, type ScheduleOutcome } from './schedule-one.ts';
+import { ErrNoNodesAvailable, scheduleOne, type ScheduleOutcome } from './schedule-one.ts';
 import type { CycleState } from './framework/cycle-state.ts';
 import type { DefaultSelectorFunc } from './plugins/pod-topology-spread.ts';
 
@@ -266,7 +266,8 @@ export class Scheduler {
     cycle: number,
   ): Promise<void> {
     const pod = pInfo.pod;
-    const isFit = out.kind === 'unschedulable' && out.error instanceof FitError;
+    // No nodes at all is UnschedulableAndUnresolvable upstream, not a scheduler error.
+    const isFit = (out.kind === 'unschedulable' && out.error instanceof FitError) || out.error.message === ErrNoNodesAvailable;
     let nominatedNodeName: string | null | undefined;
     if (out.kind === 'unschedulable') {
       pInfo.unschedulablePlugins = new Set(out.error.diagnosis.unschedulablePlugins ?? []);

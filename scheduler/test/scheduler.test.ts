@@ -129,6 +129,14 @@ describe('Scheduler', () => {
     expect(s.queue.pendingPods().active.map((p) => p.metadata!.name)).toEqual(['p']);
   });
 
+  it('reports an empty cluster as Unschedulable', async () => {
+    const { api, s } = setup();
+    s.onPodAdd(makePod('p'));
+    await s.scheduleNext();
+    expect(api.statuses[0].condition).toMatchObject({ reason: 'Unschedulable', message: 'no nodes available to schedule pods' });
+    expect(api.events).toEqual(['p Warning FailedScheduling: no nodes available to schedule pods']);
+  });
+
   it('ignores pods for other schedulers and deleted pods', async () => {
     const { s } = setup();
     s.onNodeAdd(makeNode('n1'));
