@@ -203,9 +203,9 @@ describe('NodeResourcesBalancedAllocation', () => {
     // a: cpu 0.75, mem 0.25 -> 1-0.25 = 75; b: 0.5/0.5 -> 100
     expect(s).toEqual({ a: 75, b: 100 });
   });
-  it('skips best-effort pods', () => {
-    const snap = Snapshot.fromObjects([makeNode('a')]);
-    expect(scoreAll(new NodeResourcesBalancedAllocation(), makePod('p'), snap)).toEqual({});
+  it('scores best-effort pods by the node balance alone (as 1.32)', () => {
+    const snap = Snapshot.fromObjects([makeNode('a', { cpu: '4', memory: '4Gi' })], [makePod('x', { nodeName: 'a', cpu: '2' })]);
+    expect(scoreAll(new NodeResourcesBalancedAllocation(), makePod('p'), snap)).toEqual({ a: 75 });
   });
 });
 

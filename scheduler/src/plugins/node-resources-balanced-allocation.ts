@@ -3,7 +3,7 @@ import type { CycleState, StateData } from '../framework/cycle-state.ts';
 import { MAX_NODE_SCORE, type ClusterEvent, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
 import { podRequests, type Resource } from '../framework/resource.ts';
-import { Status, type MaybeStatus } from '../framework/status.ts';
+import type { MaybeStatus } from '../framework/status.ts';
 import { DEFAULT_SCORING_RESOURCES, allocatableAndRequested, type ResourceSpec } from './node-resources-fit.ts';
 
 const KEY = 'PreScoreNodeResourcesBalancedAllocation';
@@ -32,10 +32,8 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   }
 
   preScore(state: CycleState, pod: Pod): MaybeStatus {
-    const req = podRequests(pod);
-    // Best-effort pods do not change the balance of a node.
-    if (this.resources.every((r) => req.get(r.name) === 0)) return Status.skip();
-    state.write(KEY, new ReqState(req));
+    // 1.32 scores best-effort pods too (the Skip for them came in a later release).
+    state.write(KEY, new ReqState(podRequests(pod)));
     return null;
   }
 
