@@ -2,10 +2,11 @@
 // workers, PLEG, runtime manager and status manager together (upstream pkg/kubelet Kubelet.Run).
 import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
 import type { Clientset, Logger, SharedIndexInformer, Typed } from '@k8ts/client';
-import { SharedInformerFactory, DeletedFinalStateUnknown } from '@k8ts/client';
+import { SharedInformerFactory, DeletedFinalStateUnknown, EventRecorder } from '@k8ts/client';
 import { StatusError } from '@k8ts/api/status.ts';
 import type { CriClient } from './cri/client.ts';
 import type { ConfigSource } from './kuberuntime/env.ts';
+import type { PodEventRecorder } from './kuberuntime/events.ts';
 import { RuntimeManager, gracePeriodOf } from './kuberuntime/runtime-manager.ts';
 import type { DnsSettings } from './kuberuntime/sandbox-config.ts';
 import { cleanupPodDir } from './kuberuntime/volumes.ts';
@@ -53,6 +54,7 @@ export class Kubelet {
   readonly podWorkers: PodWorkers;
   readonly pleg: Pleg;
   readonly prober: ProberManager;
+  readonly recorder: EventRecorder;
   private readonly factory: SharedInformerFactory;
   private readonly informer: SharedIndexInformer<Typed<Pod>>;
   private readonly ctl = new AbortController();
@@ -71,11 +73,13 @@ export class Kubelet {
       secret: (ns, name) => getOrUndefined<Secret>(() => o.client.secrets(ns).get(name)),
     };
     const machine = o.machine ?? (() => machineInfo(o.rootDir));
+    this.recorder = new EventRecorder(o.client.events(), { component: 'kubelet', host: o.nodeName, logger: log });
+    const record: PodEventRecorder = (ref, type, reason, message) => this.recorder.event(ref, type, reason, message);
     this.runtime = new RuntimeManager({
       cri: o.cri, config, rootDir: o.rootDir, podLogsDir: o.podLogsDir,
       dns: { clusterDns: o.dns?.clusterDns ?? [], clusterDomain: o.dns?.clusterDomain ?? 'cluster.local', resolvConf: o.dns?.resolvConf ?? '/etc/resolv.conf' },
       nodeIPs: o.nodeIPs, nodeMemoryBytes: machine().memoryBytes, log,
-      crashLoopBackoff: o.crashLoopBackoff, imageBackoff: o.imageBackoff,
+      crashLoopBackoff: o.crashLoopBackoff, imageBackoff: o.imageBackoff, record,
     });
     this.status = new StatusManager(o.client, log);
     this.nodeManager = new NodeManager({
@@ -100,7 +104,7 @@ export class Kubelet {
         }
       },
     });
-    this.prober = new ProberManager({ cri: o.cri, log, onChange: (uid) => this.podWorkers.updatePod(uid) });
+    this.prober = new ProberManager({ cri: o.cri, log, record, onChange: (uid) => this.podWorkers.updatePod(uid) });
     this.factory = new SharedInformerFactory(o.client, { logger: log });
     this.informer = this.factory.pods({ fieldSelector: `spec.nodeName=${o.nodeName}` });
   }
@@ -157,6 +161,7 @@ export class Kubelet {
     this.prober.stop();
     await this.podWorkers.stop();
     await this.factory.shutdown();
+    await this.recorder.shutdown();
   }
 
   /** One sync of one pod: the worker body (upstream podWorkers → SyncPod / SyncTerminatingPod / SyncTerminatedPod). */

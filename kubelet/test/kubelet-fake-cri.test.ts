@@ -28,6 +28,7 @@ describe('kubelet with a fake CRI', () => {
   let client: Clientset;
   let kubelet: Kubelet | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubelet-fake-'));
+  const execCalls: string[] = [];
 
   const newKubelet = () => new Kubelet({
     client, cri, nodeName: 'node-a', nodeIPs: ['192.168.50.2'], podCIDR: '10.88.0.0/24', taints: [],
@@ -41,6 +42,7 @@ describe('kubelet with a fake CRI', () => {
     fake = await startFakeCriServer({
       images: ['busybox', 'registry.k8s.io/pause:3.10'],
       pullable: (ref) => !ref.includes('missing'),
+      exec: (_id, cmd) => { execCalls.push(cmd.join(' ')); return { exitCode: cmd.join(' ').includes('fail') ? 1 : 0 }; },
       onStart: (c) => {
         const cmd = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
         const m = /exit (\d+)/.exec(cmd);
@@ -225,6 +227,46 @@ describe('kubelet with a fake CRI', () => {
     expect(existsSync(join(dir, 'root', 'pods', created.metadata.uid!))).toBe(false);
   });
 
+  it('records events, runs postStart / preStop hooks and writes ConfigMap volumes (kept in sync)', async () => {
+    const web = await pods().get('web');
+    const deadline = Date.now() + 5000;
+    let reasons: string[] = [];
+    while (Date.now() < deadline) {
+      const evs = (await client.events('default').list()).items.filter((e) => e.involvedObject.uid === web.metadata.uid);
+      reasons = evs.map((e) => e.reason ?? '');
+      if (['Pulling', 'Pulled', 'Created', 'Started'].every((r) => reasons.includes(r))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(reasons).toEqual(expect.arrayContaining(['Pulling', 'Pulled', 'Created', 'Started']));
+
+    await client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'files' }, data: { 'a.conf': 'one' } } as never);
+    const created = await create('hooked', {
+      terminationGracePeriodSeconds: 3,
+      volumes: [{ name: 'cfg', configMap: { name: 'files' } }, { name: 'scratch', emptyDir: {} }],
+      containers: [{
+        name: 'app', image: 'busybox', command: ['sleep', '1000'],
+        volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }, { name: 'scratch', mountPath: '/scratch' }],
+        lifecycle: { postStart: { exec: { command: ['sh', '-c', 'poststart'] } }, preStop: { exec: { command: ['sh', '-c', 'prestop'] } } },
+      }],
+    });
+    await waitPod('hooked', (x) => x.status?.phase === 'Running');
+    expect(execCalls).toContain('sh -c poststart');
+    const [c] = containersOf(created.metadata.uid!);
+    const mounts = c!.config.mounts ?? [];
+    expect(mounts.map((m) => [m.containerPath, m.readonly])).toEqual([['/etc/cfg', true], ['/scratch', false]]);
+    const cfgFile = join(mounts[0]!.hostPath, 'a.conf');
+    expect(readFileSync(cfgFile, 'utf8')).toBe('one');
+    await client.configMaps('default').patch('files', { data: { 'a.conf': 'two' } }, 'merge');
+    const until = Date.now() + 5000;
+    while (readFileSync(cfgFile, 'utf8') !== 'two' && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(readFileSync(cfgFile, 'utf8')).toBe('two');
+    await pods().delete('hooked');
+    const gone = Date.now() + 8000;
+    while (Date.now() < gone && await pods().get('hooked').then(() => true, () => false)) await new Promise((r) => setTimeout(r, 100));
+    expect(execCalls).toContain('sh -c prestop');
+    expect(existsSync(cfgFile)).toBe(false);
+  });
+
   it('a restarted kubelet adopts running containers and cleans up pods deleted while it was down', async () => {
     const web = await pods().get('web');
     const before = containersOf(web.metadata.uid!).map((c) => c.id);
@@ -244,5 +286,18 @@ describe('kubelet with a fake CRI', () => {
     expect(p.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, ready: true });
     expect(p.status?.phase).toBe('Running');
     expect(fake.sandboxes.has(sid)).toBe(false);
+  });
+
+  it('reports the node NotReady when the runtime goes away', async () => {
+    await fake.stop();
+    const deadline = Date.now() + 8000;
+    let ready;
+    while (Date.now() < deadline) {
+      ready = (await client.nodes().get('node-a')).status?.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status === 'False') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ready).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
+    expect(ready?.message).toMatch(/^container runtime is down/);
   });
 });

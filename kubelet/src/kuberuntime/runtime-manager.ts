@@ -9,6 +9,8 @@ import type { PodSandboxConfig } from '../cri/types.ts';
 import { Backoff } from '../pod-workers/backoff.ts';
 import { computePodActions, type ProbeState } from '../pod-workers/compute-pod-actions.ts';
 import { containerConfig } from './container-config.ts';
+import { containerRef, noEvents, type PodEventRecorder } from './events.ts';
+import { runHandler } from './hooks.ts';
 import { CreateContainerConfigError, makeEnvironment, type ConfigSource } from './env.ts';
 import { ImageError, ImageManager } from './image-manager.ts';
 import type { ContainerType } from './labels.ts';
@@ -38,6 +40,7 @@ export interface RuntimeManagerOptions {
   log: Logger;
   crashLoopBackoff?: Backoff;
   imageBackoff?: Backoff;
+  record?: PodEventRecorder;
 }
 
 export const reasonKey = (type: ContainerType, name: string) => (type === 'INIT' ? `init:${name}` : name);
@@ -52,12 +55,14 @@ export class RuntimeManager {
   private readonly o: RuntimeManagerOptions;
   readonly crashLoop: Backoff;
   readonly images: ImageManager;
+  private readonly record: PodEventRecorder;
 
   constructor(o: RuntimeManagerOptions) {
     this.o = o;
     this.cri = o.cri;
+    this.record = o.record ?? noEvents;
     this.crashLoop = o.crashLoopBackoff ?? new Backoff();
-    this.images = new ImageManager(o.cri, o.imageBackoff);
+    this.images = new ImageManager(o.cri, o.imageBackoff, this.record);
   }
 
   getPodState(uid: string): Promise<PodRuntimeState> { return getPodRuntimeState(this.cri, uid); }
@@ -79,7 +84,8 @@ export class RuntimeManager {
     } else {
       for (const k of actions.containersToKill) {
         log.info({ container: k.name, reason: k.reason }, k.message);
-        await this.stopContainer(k.id, gracePeriodOf(pod));
+        const c = state.containers.find((x) => x.id === k.id);
+        if (c) await this.killContainer(pod, c, gracePeriodOf(pod), `${k.message}, will be restarted`);
       }
     }
     if (actions.killPod && !actions.createSandbox) return { state: await this.getPodState(uid), reasons };
@@ -96,10 +102,15 @@ export class RuntimeManager {
       state = await this.getPodState(uid);
     }
     const net = { podIPs, hostIPs: this.o.nodeIPs };
+    if (podIPs[0]) this.podIPs.set(uid, podIPs[0]);
 
     const toStart: { c: Container; type: ContainerType }[] = [];
     if (actions.nextInitContainerToStart !== undefined) toStart.push({ c: pod.spec!.initContainers![actions.nextInitContainerToStart]!, type: 'INIT' });
     for (const i of actions.containersToStart) toStart.push({ c: pod.spec!.containers[i]!, type: 'CONTAINER' });
+    if (toStart.length === 0 && state.containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
+      // Keep ConfigMap / Secret / downward API volumes of running pods in sync.
+      await setUpVolumes(this.o.rootDir, pod, this.o.config, net).catch((err: unknown) => log.debug({ err: String(err) }, 'refreshing volumes failed'));
+    }
     if (toStart.length > 0) {
       try {
         await setUpVolumes(this.o.rootDir, pod, this.o.config, net);
@@ -128,15 +139,17 @@ export class RuntimeManager {
       if (left > 0) {
         requeueIn(left);
         const delay = Math.round(this.crashLoop.get(key) / 1000);
+        this.record(containerRef(pod, c.name, type === 'INIT'), 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`);
         return { reason: 'CrashLoopBackOff', message: `back-off ${formatDelay(delay)} restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})` };
       }
       this.crashLoop.next(key, finishedMs);
     }
     let imageRef: string;
     try {
-      imageRef = await this.images.ensureImageExists(pod, c);
+      imageRef = await this.images.ensureImageExists(pod, c, type === 'INIT');
     } catch (err) {
       if (err instanceof ImageError) {
+        this.record(containerRef(pod, c.name, type === 'INIT'), 'Warning', 'Failed', `Error: ${err.reason}`);
         requeueIn(Math.max(1000, this.images.backoff.inBackoffSinceUpdate(`${pod.metadata?.uid}/${c.image}`)));
         return { reason: err.reason, message: err.message };
       }
@@ -149,22 +162,40 @@ export class RuntimeManager {
       const mounts = containerMounts(this.o.rootDir, pod, c);
       config = containerConfig({ pod, container: c, type, restartCount, imageRef, env, mounts, nodeMemoryBytes: this.o.nodeMemoryBytes });
     } catch (err) {
-      if (err instanceof CreateContainerConfigError) { requeueIn(2000); return { reason: 'CreateContainerConfigError', message: err.message }; }
+      if (err instanceof CreateContainerConfigError) {
+        this.record(containerRef(pod, c.name, type === 'INIT'), 'Warning', 'Failed', `Error: ${err.message}`);
+        requeueIn(2000);
+        return { reason: 'CreateContainerConfigError', message: err.message }; }
       throw err;
     }
+    const ref = containerRef(pod, c.name, type === 'INIT');
     let id = '';
     try {
       id = await this.cri.createContainer(sandboxId, config, sandboxConfig);
     } catch (err) {
       requeueIn(1000);
-      return { reason: 'CreateContainerError', message: err instanceof Error ? err.message : String(err) };
+      const message = err instanceof Error ? err.message : String(err);
+      this.record(ref, 'Warning', 'Failed', `Error: ${message}`);
+      return { reason: 'CreateContainerError', message };
     }
+    this.record(ref, 'Normal', 'Created', `Created container ${c.name}`);
     try {
       await this.cri.startContainer(id);
     } catch (err) {
       // Upstream reports a failed start as RunContainerError; the container stays as exited.
       requeueIn(1000);
-      return { reason: 'RunContainerError', message: err instanceof Error ? err.message : String(err) };
+      const message = err instanceof Error ? err.message : String(err);
+      this.record(ref, 'Warning', 'Failed', `Error: ${message}`);
+      return { reason: 'RunContainerError', message };
+    }
+    this.record(ref, 'Normal', 'Started', `Started container ${c.name}`);
+    if (c.lifecycle?.postStart) {
+      const err = await runHandler(this.cri, c.lifecycle.postStart, id, c, net.podIPs[0] ?? '', gracePeriodOf(pod));
+      if (err) {
+        this.record(ref, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${err}`);
+        await this.killContainer(pod, { id, name: c.name, type, state: 'CONTAINER_RUNNING' }, gracePeriodOf(pod), `FailedPostStartHook`);
+        return { reason: 'PostStartHookError', message: err };
+      }
     }
     this.o.log.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, container: c.name, restartCount }, 'started container');
     return undefined;
@@ -174,11 +205,29 @@ export class RuntimeManager {
     try { await this.cri.stopContainer(id, Math.max(0, gracePeriodSeconds)); } catch (err) { if (!isNotFound(err)) throw err; }
   }
 
-  private async killPodContainers(state: PodRuntimeState, _pod: Pod | undefined, gracePeriodSeconds: number): Promise<void> {
+  private async killPodContainers(state: PodRuntimeState, pod: Pod | undefined, gracePeriodSeconds: number): Promise<void> {
     await Promise.all(state.containers
       .filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED')
-      .map((c) => this.stopContainer(c.id, gracePeriodSeconds)));
+      .map((c) => this.killContainer(pod, c, gracePeriodSeconds)));
   }
+
+  /** preStop hook (within the grace period), then StopContainer with what is left of it (upstream killContainer). */
+  private async killContainer(pod: Pod | undefined, c: { id: string; name: string; type: ContainerType; state: string }, gracePeriodSeconds: number, message?: string): Promise<void> {
+    const specs = c.type === 'INIT' ? pod?.spec?.initContainers : pod?.spec?.containers;
+    const spec = specs?.find((x) => x.name === c.name);
+    let grace = gracePeriodSeconds;
+    if (pod) this.record(containerRef(pod, c.name, c.type === 'INIT'), 'Normal', 'Killing', message ?? `Stopping container ${c.name}`);
+    if (pod && spec?.lifecycle?.preStop && c.state === 'CONTAINER_RUNNING' && grace > 0) {
+      const t0 = Date.now();
+      const err = await runHandler(this.cri, spec.lifecycle.preStop, c.id, spec, this.podIP(pod), grace);
+      if (err) this.record(containerRef(pod, c.name), 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${err}`);
+      grace = Math.max(2, grace - Math.ceil((Date.now() - t0) / 1000));
+    }
+    await this.stopContainer(c.id, grace);
+  }
+
+  private readonly podIPs = new Map<string, string>();
+  private podIP(pod: Pod): string { return this.podIPs.get(pod.metadata?.uid ?? '') ?? pod.status?.podIP ?? ''; }
 
   private async stopSandbox(id: string): Promise<void> {
     try { await this.cri.stopPodSandbox(id); } catch (err) { if (!isNotFound(err)) throw err; }

@@ -7,11 +7,13 @@ import type { CriClient } from '../cri/client.ts';
 import type { PodRuntimeState } from '../kuberuntime/runtime-state.ts';
 import { latestContainer } from '../kuberuntime/runtime-state.ts';
 import { runProbe, type ProbeResult } from './probe.ts';
+import { containerRef, type PodEventRecorder } from '../kuberuntime/events.ts';
 
 export type ProbeType = 'liveness' | 'readiness' | 'startup';
 
 interface Worker {
   uid: string;
+  pod: Pod;
   containerId: string;
   type: ProbeType;
   result: ProbeResult | undefined;
@@ -26,6 +28,7 @@ export interface ProberOptions {
   log: Logger;
   /** A result changed: the pod needs a sync. */
   onChange: (uid: string) => void;
+  record?: PodEventRecorder;
 }
 
 const key = (uid: string, name: string, type: ProbeType) => `${uid}/${name}/${type}`;
@@ -52,7 +55,7 @@ export class ProberManager {
         }
         if (w && w.containerId === s.id) continue;
         if (w) this.stopWorker(k);
-        this.startWorker(k, { uid, containerId: s.id, type, result: undefined, successes: 0, failures: 0, stopped: false }, probe, c, podIP);
+        this.startWorker(k, { uid, pod, containerId: s.id, type, result: undefined, successes: 0, failures: 0, stopped: false }, probe, c, podIP);
       }
     }
   }
@@ -79,6 +82,10 @@ export class ProberManager {
 
   private record(w: Worker, r: ProbeResult, probe: Probe, name: string, output: string): void {
     if (r === 'success') { w.successes++; w.failures = 0; } else { w.failures++; w.successes = 0; }
+    if (r === 'failure') {
+      const kind = w.type === 'liveness' ? 'Liveness' : w.type === 'readiness' ? 'Readiness' : 'Startup';
+      this.o.record?.(containerRef(w.pod, name), 'Warning', 'Unhealthy', `${kind} probe failed: ${output}`);
+    }
     const successThreshold = w.type === 'readiness' ? probe.successThreshold ?? 1 : 1;
     const failureThreshold = probe.failureThreshold ?? 3;
     let next = w.result;
