@@ -10,7 +10,8 @@ import { instrumented } from './storage/instrumented.ts';
 import { Registry } from './registry/index.ts';
 import { createServer } from './http/server.ts';
 import { createMetrics } from './http/metrics.ts';
-import { ensureCA, ensureServingCert, type CA } from './pki/index.ts';
+import { ensureCA, ensureServingCert, issueClientCert, type CA } from './pki/index.ts';
+import { makePodProxy, makeUpgradeHandler } from './http/kubelet-proxy.ts';
 import { authenticateRequest, authorize, loadTokenFile, type TokenTable } from './auth/index.ts';
 
 export interface ApiServerOptions {
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Events each resource's watch cache keeps (default 10,000); older resourceVersions get 410. */
   watchCacheCapacity?: number;
+  /** The kubelet port when a Node does not publish one (default 10250). */
+  kubeletPort?: number;
   logger?: boolean | object;
 }
 
@@ -67,6 +70,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const registry = new Registry(storage, { serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange, watchCacheCapacity: o.watchCacheCapacity });
   await registry.start();
   const tokens: TokenTable = o.tokenAuthFile ? loadTokenFile(o.tokenAuthFile) : new Map();
+  // The API server's identity towards kubelets (logs, exec, attach, port-forward).
+  const kubeletClient = await issueClientCert(ca, { user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] });
+  const kubelet = { caPem: ca.certPem, certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem, defaultPort: o.kubeletPort ?? 10250 };
   const app = await createServer({
     registry, metrics,
     https: { key: serving.keyPem, cert: serving.certPem, ca: ca.certPem },
@@ -76,7 +82,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     logger: o.logger ?? false,
     bookmarkIntervalMs: o.bookmarkIntervalMs,
     storageHealthy: async () => { await storage.currentRevision(); return true; },
+    podProxy: makePodProxy(registry, kubelet),
   });
+  app.server.on('upgrade', makeUpgradeHandler(registry, kubelet, (req) => authenticateRequest(req, { tokens }) !== undefined));
   await app.listen({ host: o.bindAddress, port: o.securePort });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.securePort;
