@@ -191,7 +191,17 @@ export class Scheduler {
 
   private async scheduleQueued(pInfo: QueuedPodInfo): Promise<SchedulingResult> {
     const start = performance.now();
-    const r = await this.attempt(pInfo);
+    let r: SchedulingResult;
+    try {
+      r = await this.attempt(pInfo);
+    } catch (e) {
+      // A bug in a plugin must not stop the loop: the pod is retried after its backoff.
+      this.onError(e, `schedule pod ${podKey(pInfo.pod)}`);
+      const fw = this.frameworks.get(pInfo.pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME)!;
+      const err = e instanceof Error ? e : new Error(String(e));
+      await this.handleFailure(fw, pInfo, { kind: 'error', error: err, state: null as never, nextStartNodeIndex: this.nextStartNodeIndex }, this.queue.schedulingCycle());
+      r = { pod: pInfo.pod, outcome: 'error', message: err.message };
+    }
     if (r.outcome !== 'skipped') {
       const profile = pInfo.pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
       this.metrics?.observeAttempt(r.outcome, profile, (performance.now() - start) / 1000);

@@ -129,6 +129,33 @@ describe('Scheduler', () => {
     expect(s.queue.pendingPods().active.map((p) => p.metadata!.name)).toEqual(['p']);
   });
 
+  it('survives a failing plugin and retries the pod after backoff', async () => {
+    const api = new FakeAPI();
+    const clock = new FakeClock();
+    let broken = true;
+    const bad = {
+      name: 'Broken',
+      filter: () => {
+        if (broken) throw new Error('boom');
+        return null;
+      },
+    };
+    const { defaultProfile } = await import('../src/plugins/registry.ts');
+    const prof = defaultProfile({ bind: (p, n) => api.bind(p, n) });
+    prof.plugins.unshift({ plugin: bad });
+    const s = new Scheduler(api, { clock, profiles: [prof] });
+    s.onNodeAdd(makeNode('n1'));
+    s.onNodeAdd(makeNode('n2'));
+    s.onPodAdd(makePod('p'));
+    const r = await s.scheduleNext();
+    expect(r).toMatchObject({ outcome: 'error', message: 'boom' });
+    expect(s.queue.pendingPods().backoff.length).toBe(1);
+    broken = false;
+    clock.step(1000);
+    s.queue.flushBackoffQCompleted();
+    expect((await s.scheduleNext())?.outcome).toBe('scheduled');
+  });
+
   it('reports an empty cluster as Unschedulable', async () => {
     const { api, s } = setup();
     s.onPodAdd(makePod('p'));
