@@ -57,7 +57,7 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
     (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
     const path = req.url.split('?')[0];
     if (ANONYMOUS_PATHS.test(path)) return;
-    const user = o.authenticate ? o.authenticate(req) : { name: 'system:anonymous-allowed', groups: ['system:authenticated'] };
+    const user = o.authenticate ? authenticateCached(req, o.authenticate) : { name: 'system:anonymous-allowed', groups: ['system:authenticated'] };
     if (!user) return sendError(reply, errors.unauthorized(), req);
     (req as { user?: UserInfo }).user = user;
     if (o.authorize) {
@@ -133,6 +133,17 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis', handler: api });
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis/*', handler: api });
   return app;
+}
+
+// A TLS connection's client certificate does not change: its user is worked out once per connection.
+const connectionUsers = new WeakMap<object, UserInfo | undefined>();
+function authenticateCached(req: FastifyRequest, authenticate: (req: FastifyRequest) => UserInfo | undefined): UserInfo | undefined {
+  if (req.headers.authorization) return authenticate(req);
+  const socket = req.raw.socket;
+  if (connectionUsers.has(socket)) return connectionUsers.get(socket);
+  const user = authenticate(req);
+  connectionUsers.set(socket, user);
+  return user;
 }
 
 function statusNotFound(): StatusError {
