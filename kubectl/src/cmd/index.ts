@@ -9,6 +9,7 @@ import { runDelete } from './delete.ts';
 import { runVersion } from './version.ts';
 import { runConfigView, runCurrentContext, runGetContexts, runUseContext } from './config.ts';
 import { runApiResources } from './api-resources.ts';
+import { runDescribe } from './describe.ts';
 import { runScale, runLabelOrAnnotate, runCordon } from './mutate.ts';
 
 export type FactoryFor = (cmd: Command) => Factory;
@@ -89,6 +90,17 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
         timeoutSeconds: opts.timeout ? parseDuration(flagValue(opts.timeout as string)!) : undefined,
       });
     });
+  program.command('describe')
+    .description('Show details of a specific resource or group of resources')
+    .argument('[args...]')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on')
+    .option('-A, --all-namespaces', 'If present, list the requested object(s) across all namespaces.')
+    .option('--show-events [bool]', 'If true, display events related to the described object.')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const showEvents = opts.showEvents === undefined || opts.showEvents === true || String(opts.showEvents).replace(/^=/, '') !== 'false';
+      await runDescribe(factory(cmd), args, { selector: flagValue(opts.selector as string | undefined), allNamespaces: !!opts.allNamespaces, showEvents });
+    });
+
   program.command('version')
     .description('Print the client and server version information')
     .option('--client', 'If true, shows client version only (no server required).')
