@@ -2,19 +2,14 @@
 // registry) and the real API server on etcd: registration, a pod running with an IP and logs,
 // adoption after a kubelet restart, a liveness restart, deletion removing everything.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Clientset, createLogger, loadRestConfig, silentLogger, type Typed } from '@k8ts/client';
 import { startTestServer, type TestServer } from '../../apiserver/test/harness.ts';
-import { startContainerd, mountsUnder, type Containerd } from '../../cluster/src/containerd.ts';
-import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../../cluster/src/images/index.ts';
-import { run } from '../../cluster/src/images/run.ts';
-import { freePort } from '../../cluster/src/ports.ts';
-import { connectCri, type CriClient } from '../src/cri/client.ts';
+import type { CriClient } from '../src/cri/client.ts';
+import { startNodeEnv, type NodeEnv } from './node-env.ts';
 import { parseCriLog } from '../src/cri/logs.ts';
 import { Kubelet } from '../src/kubelet.ts';
 import { Backoff } from '../src/pod-workers/backoff.ts';
@@ -23,55 +18,28 @@ import { selfSignedCert } from '../src/server/tls.ts';
 import { get as httpsGet } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 
-const ip = (...args: string[]) => run('ip', args);
-
 describe('kubelet with containerd', () => {
-  const tag = randomBytes(3).toString('hex');
-  const used = execFileSync('ip', ['-o', '-4', 'addr']).toString();
-  let octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
-  while (used.includes(`10.250.${octet}.`)) octet = 16 + ((octet - 15) % 200);
-  const netns = `k8ts-kl-${tag}`;
-  const hostVeth = `k8tskh${tag}`;
-  const nodeVeth = `k8tskn${tag}`;
-  const hostAddr = `10.250.${octet}.1`;
-  const nodeAddr = `10.250.${octet}.2`;
-  const podCidr = `10.251.${octet}.0/24`;
-  const nodeName = `node-${tag}`;
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubelet-ctrd-'));
-  let registry: Registry | undefined;
-  let containerd: Containerd | undefined;
+  let env: NodeEnv | undefined;
   let cri: CriClient | undefined;
   let server: TestServer | undefined;
   let client: Clientset | undefined;
   let kubelet: Kubelet | undefined;
-  let netnsCreated = false;
+  let nodeName = '';
+  let nodeAddr = '';
+  let octet = 0;
+  let dir = '';
 
   const newKubelet = () => new Kubelet({
-    client: client!, cri: cri!, nodeName, nodeIPs: [nodeAddr], podCIDR: podCidr, taints: [],
+    client: client!, cri: cri!, nodeName, nodeIPs: [nodeAddr], podCIDR: env!.podCidr, taints: [],
     rootDir: join(dir, 'kubelet'), podLogsDir: join(dir, 'pods'),
     log: process.env.KUBELET_TEST_LOG ? createLogger({ component: 'kubelet', level: 'debug' }) : silentLogger(),
     crashLoopBackoff: new Backoff({ initialMs: 500, maxMs: 2000 }), plegPeriodMs: 500, resyncPeriodMs: 2000,
   });
 
   beforeAll(async () => {
-    const { layoutDir } = await ensureImages();
-    await ip('netns', 'add', netns);
-    netnsCreated = true;
-    await ip('-n', netns, 'link', 'set', 'lo', 'up');
-    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nodeVeth, 'netns', netns);
-    await ip('addr', 'add', `${hostAddr}/30`, 'dev', hostVeth);
-    await ip('link', 'set', hostVeth, 'up');
-    await ip('-n', netns, 'addr', 'add', `${nodeAddr}/30`, 'dev', nodeVeth);
-    await ip('-n', netns, 'link', 'set', nodeVeth, 'up');
-    registry = await startRegistry({ dir: join(dir, 'registry'), addr: `${hostAddr}:${await freePort()}` });
-    await pushImages({ layoutDir, registry: registry.addr });
-    containerd = await startContainerd({
-      dir: join(dir, 'node'), netns,
-      mirrors: { hosts: mirroredRegistries, url: registry.url },
-      cni: { name: `k8ts-kl-${tag}`, podCidr },
-      streamServerAddress: nodeAddr,
-    });
-    cri = await connectCri(containerd.socket, { timeoutMs: 30_000 });
+    env = await startNodeEnv();
+    ({ cri, nodeAddr, octet, dir } = env);
+    nodeName = `node-${env.tag}`;
     server = await startTestServer();
     client = new Clientset(loadRestConfig({ kubeconfig: server.kubeconfig }));
     kubelet = newKubelet();
@@ -82,14 +50,8 @@ describe('kubelet with containerd', () => {
     await kubelet?.stop();
     client?.close();
     await server?.stop();
-    cri?.close();
-    await containerd?.stop({ keepDir: true });
-    await registry?.stop();
-    if (netnsCreated) await ip('netns', 'del', netns).catch(() => undefined);
-    await ip('link', 'del', hostVeth).catch(() => undefined);
-    const leftMounts = mountsUnder(dir);
-    rmSync(dir, { recursive: true, force: true });
-    expect(leftMounts).toEqual([]);
+    const leftMounts = await env?.stop();
+    expect(leftMounts ?? []).toEqual([]);
   }, 60_000);
 
   const pods = () => client!.pods('default');

@@ -99,7 +99,10 @@ export class RuntimeManager {
       const st = (await this.cri.podSandboxStatus(sandboxId)).status;
       podIPs = st?.network?.ip ? [st.network.ip, ...st.network.additionalIps.map((a) => a.ip)] : [];
       // Older (stopped) sandboxes stay until the pod goes away: their exited containers carry the restart counts.
-      state = await this.getPodState(uid);
+      state = { ...state, sandboxes: [{
+        id: sandboxId, attempt: actions.attempt, state: st?.state ?? 'SANDBOX_READY', createdAt: st?.createdAt ?? Date.now() * 1e6,
+        ip: podIPs[0] ?? '', additionalIps: podIPs.slice(1), hostNetwork: pod.spec?.hostNetwork === true,
+      }, ...state.sandboxes] };
     }
     const net = { podIPs, hostIPs: this.o.nodeIPs };
     if (podIPs[0]) this.podIPs.set(uid, podIPs[0]);

@@ -1,0 +1,81 @@
+// Benchmark (issue 5): time from pod creation to Running with all containers started, as seen
+// through a watch, for 30 pods bound to one node (real containerd, real API server on etcd, one
+// kubelet with production timings). Prints p50/p99. Run: node kubelet/test/bench-pod-startup.ts
+import type { Pod } from 'kubernetes-types/core/v1';
+import { Clientset, loadRestConfig, silentLogger, type Typed } from '@k8ts/client';
+import { join } from 'node:path';
+import { startTestServer } from '../../apiserver/test/harness.ts';
+import { Kubelet } from '../src/kubelet.ts';
+import { startNodeEnv } from './node-env.ts';
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
+export async function run(count = 30): Promise<{ p50: number; p99: number }> {
+  const env = await startNodeEnv('k8ts-klb');
+  const server = await startTestServer();
+  const client = new Clientset(loadRestConfig({ kubeconfig: server.kubeconfig }));
+  const nodeName = `bench-${env.tag}`;
+  const rpcMs: Record<string, number[]> = {};
+  const cri = process.env.BENCH_RPC ? new Proxy(env.cri, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv) as unknown;
+      if (typeof v !== 'function') return v;
+      return async (...args: unknown[]) => {
+        const t = performance.now();
+        try { return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args); } finally { (rpcMs[String(prop)] ??= []).push(performance.now() - t); }
+      };
+    },
+  }) : env.cri;
+  const kubelet = new Kubelet({
+    client, cri, nodeName, nodeIPs: [env.nodeAddr], podCIDR: env.podCidr,
+    rootDir: join(env.dir, 'kubelet'), podLogsDir: join(env.dir, 'pods'), log: silentLogger(),
+  });
+  try {
+    await kubelet.start();
+    await env.cri.pullImage({ image: 'busybox' }); // image pulls are not what this measures
+    const pods = client.pods('default');
+    const createdAt = new Map<string, number>();
+    const latency = new Map<string, number>();
+    const watch = await pods.watch({ fieldSelector: `spec.nodeName=${nodeName}` });
+    const done = (async () => {
+      for await (const ev of watch) {
+        const p = ev.object as Typed<Pod>;
+        const name = p.metadata.name!;
+        const t0 = createdAt.get(name);
+        const all = p.status?.containerStatuses ?? [];
+        if (t0 !== undefined && !latency.has(name) && p.status?.phase === 'Running' && all.length > 0 && all.every((c) => c.state?.running)) {
+          latency.set(name, performance.now() - t0);
+          if (latency.size === count) { watch.close(); return; }
+        }
+      }
+    })();
+    await Promise.all(Array.from({ length: count }, async (_, i) => {
+      const name = `bench-${i}`;
+      createdAt.set(name, performance.now());
+      await pods.create({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name },
+        spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+      } as Typed<Pod>);
+    }));
+    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${latency.size}/${count} pods Running after 120 s`)), 120_000))]);
+    const sorted = [...latency.values()].sort((a, b) => a - b);
+    const r = { p50: Math.round(quantile(sorted, 0.5)), p99: Math.round(quantile(sorted, 0.99)) };
+    if (process.env.BENCH_RPC) for (const [k, v] of Object.entries(rpcMs)) console.log(k, v.length, 'calls, avg', Math.round(v.reduce((a, b) => a + b, 0) / v.length), 'ms');
+    console.log(`pod startup (create → Running, ${count} pods, one node): p50 ${r.p50} ms, p99 ${r.p99} ms`);
+    await pods.deleteCollection({ fieldSelector: `spec.nodeName=${nodeName}` });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && ((await pods.list()).items.length > 0 || (await env.cri.listPodSandbox()).length > 0)) await new Promise((res) => setTimeout(res, 500));
+    return r;
+  } finally {
+    await kubelet.stop();
+    client.close();
+    await server.stop();
+    const left = await env.stop();
+    if (left.length) console.error(`mounts left behind: ${left.join(', ')}`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await run(Number(process.argv[2] ?? 30));
+  process.exit(0);
+}
