@@ -16,6 +16,7 @@ import {
 import { clientSchedulerAPI } from './api-adapter.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 import { defaultSelector } from './plugins/default-selector.ts';
+import { buildProfiles, type KubeSchedulerConfiguration } from './config.ts';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1';
 import type { Service } from 'kubernetes-types/core/v1';
 
@@ -28,6 +29,8 @@ export interface SchedulerAppOptions extends SchedulerOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /** A KubeSchedulerConfiguration: its profiles replace the default profile. */
+  config?: KubeSchedulerConfiguration;
   /** Called when leadership is lost while running (upstream exits the process: "leaderelection lost"). */
   onLeadershipLost?: () => void;
 }
@@ -80,9 +83,18 @@ export function startScheduler(o: SchedulerAppOptions): RunningScheduler {
       replicaSet: (ns, n) => replicaSets.indexer.getByKey(`${ns}/${n}`) as unknown as ReplicaSet | undefined,
       statefulSet: (ns, n) => statefulSets.indexer.getByKey(`${ns}/${n}`) as unknown as StatefulSet | undefined,
     });
-  const scheduler = new Scheduler(clientSchedulerAPI(cs, recorder), {
+  const api = clientSchedulerAPI(cs, recorder);
+  const profiles = o.config
+    ? buildProfiles(o.config, {
+        bind: (p, n) => api.bind(p, n),
+        defaultSpreadSelector: spreadSelector,
+        percentageOfNodesToScore: o.percentageOfNodesToScore,
+      })
+    : o.profiles;
+  const scheduler = new Scheduler(api, {
     defaultSpreadSelector: spreadSelector,
     ...o,
+    profiles,
     onError: o.onError ?? ((err, what) => log.error({ err: (err as Error)?.message ?? String(err) }, `could not ${what}`)),
   });
   wireInformers(scheduler, factory);

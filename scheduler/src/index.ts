@@ -19,3 +19,4 @@ export { Scheduler, DEFAULT_SCHEDULER_NAME, type SchedulerAPI, type SchedulerOpt
 export { newSchedulerMetrics, type SchedulerMetrics } from './metrics.ts';
 export { startScheduler, wireInformers, type RunningScheduler, type SchedulerAppOptions } from './app.ts';
 export { clientSchedulerAPI } from './api-adapter.ts';
+export { parseSchedulerConfig, buildProfiles, buildProfile, type KubeSchedulerConfiguration } from './config.ts';

@@ -2,12 +2,15 @@
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:http';
 import { Clientset, buildConfigFromFlags, createLogger } from '@k8ts/client';
+import { readFileSync } from 'node:fs';
 import { startScheduler } from './app.ts';
+import { parseDuration, parseSchedulerConfig } from './config.ts';
 import { newSchedulerMetrics } from './metrics.ts';
 import type { Scheduler } from './scheduler.ts';
 
 const { values: f } = parseArgs({
   options: {
+    config: { type: 'string' },
     kubeconfig: { type: 'string' },
     master: { type: 'string' },
     'leader-elect': { type: 'string', default: 'true' },
@@ -32,6 +35,8 @@ const { values: f } = parseArgs({
 
 if (f.help) {
   console.log(`Usage: scheduler [flags]
+  --config FILE                           a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1); its
+                                          settings replace the corresponding flags
   --kubeconfig FILE                       kubeconfig with the API server and credentials
   --master URL                            API server address (overrides the kubeconfig)
   --leader-elect BOOL                     elect a leader on a Lease before scheduling (default true)
@@ -57,28 +62,31 @@ function duration(s: string): number {
 }
 
 const log = createLogger({ component: 'kube-scheduler', verbosity: Number(f.v) });
-const cfg = buildConfigFromFlags(f.master, f.kubeconfig);
-cfg.qps = Number(f['kube-api-qps']);
-cfg.burst = Number(f['kube-api-burst']);
+const sc = f.config ? parseSchedulerConfig(readFileSync(f.config, 'utf8')) : undefined;
+const le = sc?.leaderElection ?? {};
+const cfg = buildConfigFromFlags(f.master, f.kubeconfig ?? (sc?.clientConnection?.kubeconfig || undefined));
+cfg.qps = sc?.clientConnection?.qps ?? Number(f['kube-api-qps']);
+cfg.burst = sc?.clientConnection?.burst ?? Number(f['kube-api-burst']);
 cfg.userAgent ??= 'kube-scheduler/v1.32.0 (linux/amd64) k8ts';
 const clientset = new Clientset(cfg);
 
 let sched: Scheduler | undefined;
 const metrics = newSchedulerMetrics(() => sched?.queue);
-const pct = Number(f['percentage-of-nodes-to-score']);
+const pct = sc?.percentageOfNodesToScore ?? Number(f['percentage-of-nodes-to-score']);
 const running = startScheduler({
   clientset,
   logger: log,
+  config: sc,
   schedulerName: f['scheduler-name'],
-  leaderElect: f['leader-elect'] === 'true',
-  leaseNamespace: f['leader-elect-resource-namespace'],
-  leaseName: f['leader-elect-resource-name'],
-  leaseDurationMs: duration(f['leader-elect-lease-duration']!),
-  renewDeadlineMs: duration(f['leader-elect-renew-deadline']!),
-  retryPeriodMs: duration(f['leader-elect-retry-period']!),
+  leaderElect: le.leaderElect ?? f['leader-elect'] === 'true',
+  leaseNamespace: le.resourceNamespace ?? f['leader-elect-resource-namespace'],
+  leaseName: le.resourceName ?? f['leader-elect-resource-name'],
+  leaseDurationMs: parseDuration(le.leaseDuration, duration(f['leader-elect-lease-duration']!)),
+  renewDeadlineMs: parseDuration(le.renewDeadline, duration(f['leader-elect-renew-deadline']!)),
+  retryPeriodMs: parseDuration(le.retryPeriod, duration(f['leader-elect-retry-period']!)),
   percentageOfNodesToScore: pct > 0 ? pct : undefined,
-  podInitialBackoffMs: Number(f['pod-initial-backoff-seconds']) * 1000,
-  podMaxBackoffMs: Number(f['pod-max-backoff-seconds']) * 1000,
+  podInitialBackoffMs: (sc?.podInitialBackoffSeconds ?? Number(f['pod-initial-backoff-seconds'])) * 1000,
+  podMaxBackoffMs: (sc?.podMaxBackoffSeconds ?? Number(f['pod-max-backoff-seconds'])) * 1000,
   metrics,
   onLeadershipLost: () => {
     log.error('leaderelection lost');

@@ -24,7 +24,11 @@ import { Code, Status, type MaybeStatus } from './status.ts';
 export interface PluginEntry {
   plugin: Plugin;
   weight?: number;
+  /** Extension points where this plugin is disabled (e.g. "score"), as a profile's plugins.<point>.disabled. */
+  disabledAt?: Set<ExtensionPoint>;
 }
+
+export type ExtensionPoint = 'preFilter' | 'filter' | 'postFilter' | 'preScore' | 'score' | 'reserve' | 'bind';
 
 /** A scheduling profile (upstream KubeSchedulerProfile): a scheduler name and its plugins in run order. */
 export interface Profile {
@@ -58,15 +62,14 @@ export class Framework {
   constructor(profile: Profile) {
     this.profile = profile;
     const ps = profile.plugins.map((e) => e.plugin);
-    this.preFilterPlugins = ps.filter((p) => has(p, 'preFilter')) as PreFilterPlugin[];
-    this.filterPlugins = ps.filter((p) => has(p, 'filter')) as FilterPlugin[];
-    this.postFilterPlugins = ps.filter((p) => has(p, 'postFilter')) as PostFilterPlugin[];
-    this.preScorePlugins = ps.filter((p) => has(p, 'preScore')) as PreScorePlugin[];
-    this.scorePlugins = profile.plugins
-      .filter((e) => has(e.plugin, 'score'))
-      .map((e) => ({ plugin: e.plugin as ScorePlugin, weight: e.weight ?? 1 }));
-    this.reservePlugins = ps.filter((p) => has(p, 'reserve')) as ReservePlugin[];
-    this.bindPlugins = ps.filter((p) => has(p, 'bind')) as BindPlugin[];
+    const at = (point: ExtensionPoint) => profile.plugins.filter((e) => has(e.plugin, point) && !e.disabledAt?.has(point));
+    this.preFilterPlugins = at('preFilter').map((e) => e.plugin) as PreFilterPlugin[];
+    this.filterPlugins = at('filter').map((e) => e.plugin) as FilterPlugin[];
+    this.postFilterPlugins = at('postFilter').map((e) => e.plugin) as PostFilterPlugin[];
+    this.preScorePlugins = at('preScore').map((e) => e.plugin) as PreScorePlugin[];
+    this.scorePlugins = at('score').map((e) => ({ plugin: e.plugin as ScorePlugin, weight: e.weight ?? 1 }));
+    this.reservePlugins = at('reserve').map((e) => e.plugin) as ReservePlugin[];
+    this.bindPlugins = at('bind').map((e) => e.plugin) as BindPlugin[];
     for (const p of ps) if (has(p, 'setFramework')) (p as unknown as { setFramework(f: Framework): void }).setFramework(this);
   }
 

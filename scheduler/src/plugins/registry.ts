@@ -12,6 +12,8 @@ import { NodeResourcesBalancedAllocation } from './node-resources-balanced-alloc
 import { NodeResourcesFit } from './node-resources-fit.ts';
 import { NodeUnschedulable } from './node-unschedulable.ts';
 import { PodTopologySpread, type DefaultSelectorFunc } from './pod-topology-spread.ts';
+import type { ResourceSpec } from './node-resources-fit.ts';
+import type { TopologySpreadConstraint } from 'kubernetes-types/core/v1';
 import { TaintToleration } from './taint-toleration.ts';
 
 export interface DefaultProfileOptions {
@@ -22,6 +24,12 @@ export interface DefaultProfileOptions {
   preemption?: PreemptionOptions;
   /** Selector of the Services/ReplicaSets/StatefulSets selecting a pod, for PodTopologySpread's system defaults. */
   defaultSpreadSelector?: DefaultSelectorFunc;
+  /** NodeResourcesFit / BalancedAllocation scoring resources (pluginConfig args). */
+  fitScoringResources?: ResourceSpec[];
+  balancedResources?: ResourceSpec[];
+  hardPodAffinityWeight?: number;
+  /** PodTopologySpread defaultingType List: these constraints instead of the system defaults. */
+  spreadDefaultConstraints?: TopologySpreadConstraint[];
 }
 
 /**
@@ -36,11 +44,14 @@ export function defaultPlugins(opts: DefaultProfileOptions = {}): PluginEntry[] 
     { plugin: new TaintToleration(), weight: 3 },
     { plugin: new NodeAffinity(), weight: 2 },
     { plugin: new NodePorts() },
-    { plugin: new NodeResourcesFit(), weight: 1 },
-    { plugin: new PodTopologySpread({ defaultSelector: opts.defaultSpreadSelector }), weight: 2 },
-    { plugin: new InterPodAffinity({ namespaceLabels: opts.namespaceLabels }), weight: 2 },
+    { plugin: new NodeResourcesFit(opts.fitScoringResources), weight: 1 },
+    {
+      plugin: new PodTopologySpread({ defaultSelector: opts.defaultSpreadSelector, defaultConstraints: opts.spreadDefaultConstraints }),
+      weight: 2,
+    },
+    { plugin: new InterPodAffinity({ namespaceLabels: opts.namespaceLabels, hardPodAffinityWeight: opts.hardPodAffinityWeight }), weight: 2 },
     { plugin: new DefaultPreemption(opts.preemption) },
-    { plugin: new NodeResourcesBalancedAllocation(), weight: 1 },
+    { plugin: new NodeResourcesBalancedAllocation(opts.balancedResources), weight: 1 },
     { plugin: new ImageLocality(), weight: 1 },
   ];
   if (opts.bind) entries.push({ plugin: new DefaultBinder(opts.bind) });
