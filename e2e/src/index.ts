@@ -1,2 +1,3 @@
 export * from './cluster.ts';
 export * from './kubectl.ts';
+export * from './pods.ts';
