@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { Clientset, buildConfigFromFlags, createLogger } from '@k8ts/client';
 import { readFileSync } from 'node:fs';
 import { startScheduler } from './app.ts';
-import { parseDuration, parseSchedulerConfig } from './config.ts';
+import { buildProfiles, parseDuration, parseSchedulerConfig } from './config.ts';
 import { newSchedulerMetrics } from './metrics.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -62,9 +62,20 @@ function duration(s: string): number {
 }
 
 const log = createLogger({ component: 'kube-scheduler', verbosity: Number(f.v) });
-const sc = f.config ? parseSchedulerConfig(readFileSync(f.config, 'utf8')) : undefined;
+function fatal(e: unknown): never {
+  console.error(`Error: ${(e as Error)?.message ?? String(e)}`);
+  process.exit(1);
+}
+let sc: ReturnType<typeof parseSchedulerConfig> | undefined;
+let cfg: ReturnType<typeof buildConfigFromFlags>;
+try {
+  sc = f.config ? parseSchedulerConfig(readFileSync(f.config, 'utf8')) : undefined;
+  if (sc) buildProfiles(sc, {}); // validates plugin names and args before connecting
+  cfg = buildConfigFromFlags(f.master, f.kubeconfig ?? (sc?.clientConnection?.kubeconfig || undefined));
+} catch (e) {
+  fatal(e);
+}
 const le = sc?.leaderElection ?? {};
-const cfg = buildConfigFromFlags(f.master, f.kubeconfig ?? (sc?.clientConnection?.kubeconfig || undefined));
 cfg.qps = sc?.clientConnection?.qps ?? Number(f['kube-api-qps']);
 cfg.burst = sc?.clientConnection?.burst ?? Number(f['kube-api-burst']);
 cfg.userAgent ??= 'kube-scheduler/v1.32.0 (linux/amd64) k8ts';
