@@ -46,9 +46,8 @@ function terminatingByPreemption(p: Pod): boolean {
   return (p.status?.conditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True' && c.reason === 'PreemptionByScheduler');
 }
 
-export function podEligibleToPreemptOthers(pod: Pod, fw: Framework, state: CycleState, nominatedNodeStatus: Status): { ok: boolean; msg: string } {
+export function podEligibleToPreemptOthers(pod: Pod, state: CycleState, nominatedNodeStatus: Status): { ok: boolean; msg: string } {
   if (pod.spec?.preemptionPolicy === 'Never') return { ok: false, msg: 'not eligible due to preemptionPolicy=Never.' };
-  void fw;
   const nom = pod.status?.nominatedNodeName;
   if (nom) {
     if (nominatedNodeStatus.code === Code.UnschedulableAndUnresolvable) return { ok: true, msg: '' };
@@ -197,7 +196,7 @@ export function preempt(
   opts: PreemptionOptions = {},
 ): { result: PostFilterResult | null; status: Status } {
   const nomStatus = m.get(pod.status?.nominatedNodeName ?? '');
-  const elig = podEligibleToPreemptOthers(pod, fw, state, nomStatus);
+  const elig = podEligibleToPreemptOthers(pod, state, nomStatus);
   if (!elig.ok) return { result: null, status: Status.unschedulable(elig.msg) };
   const allNodes = state.snapshot.nodeInfoList;
   if (allNodes.length === 0) return { result: null, status: Status.asStatus(new Error('no nodes available')) };

@@ -286,7 +286,7 @@ export class Scheduler {
         nominatedNodeName = r.nominatedNodeName || null;
         if (r.nominatedNodeName) {
           this.metrics?.observePreemption(r.victims?.length ?? 0);
-          await this.preemptVictims(fw, pod, r.nominatedNodeName, r.victims ?? [], r.nominatedPodsToClear ?? []);
+          await this.preemptVictims(pod, r.nominatedNodeName, r.victims ?? [], r.nominatedPodsToClear ?? []);
           this.queue.nominator.addNominatedPod(pod, r.nominatedNodeName);
         } else {
           this.queue.nominator.deleteNominatedPodIfExists(pod);
@@ -319,8 +319,7 @@ export class Scheduler {
     }
   }
 
-  private async preemptVictims(fw: Framework, preemptor: Pod, node: string, victims: Pod[], toClear: Pod[]): Promise<void> {
-    void fw;
+  private async preemptVictims(preemptor: Pod, node: string, victims: Pod[], toClear: Pod[]): Promise<void> {
     await Promise.all(
       victims.map(async (v) => {
         try {
