@@ -1,6 +1,7 @@
 // Content negotiation: what the Accept header asks for (Table, aggregated discovery) and body decoding.
 import { parse as parseYaml } from 'yaml';
 import { errors } from '@k8ts/api';
+import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from '@k8ts/api/protobuf/index.ts';
 
 export interface MediaRange { type: string; params: Record<string, string> }
 
@@ -45,10 +46,15 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
   }
 }
 
-/** Decodes a request body: JSON (also with no Content-Type, as kubectl sends some PUTs) or YAML. */
-export function decodeBody(raw: string | undefined, contentType: string | undefined): unknown {
+/**
+ * Decodes a request body: JSON (also with no Content-Type, as kubectl sends some PUTs), YAML, or
+ * Kubernetes protobuf (a Buffer, see server.ts) for the built-in kinds, returned in JSON shape.
+ */
+export function decodeBody(raw: string | Buffer | undefined, contentType: string | undefined): unknown {
   const t = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (raw === undefined || raw === '') throw errors.badRequest('the request body is empty');
+  if (raw === undefined || raw.length === 0) throw errors.badRequest('the request body is empty');
+  if (t === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw);
+  if (typeof raw !== 'string') raw = raw.toString('utf8');
   if (t === 'application/yaml' || t === 'application/apply-patch+yaml') {
     try { return parseYaml(raw); } catch (e) { throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`); }
   }

@@ -49,6 +49,8 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   // Bodies are decoded by the handlers (JSON, YAML, patches), so every content type arrives as text.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+  // Protobuf bodies are binary: keep them as a Buffer for decodeBody.
+  app.addContentTypeParser('application/vnd.kubernetes.protobuf', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, req, reply) => sendError(reply, err, req));
   app.setNotFoundHandler((req, reply) => sendError(reply, statusNotFound(), req));
