@@ -8,7 +8,13 @@ import { buildProfiles, parseDuration, parseSchedulerConfig } from './config.ts'
 import { newSchedulerMetrics } from './metrics.ts';
 import type { Scheduler } from './scheduler.ts';
 
+// Boolean flags accept "--leader-elect", "--leader-elect=false" and "--leader-elect false", as pflag does.
+const argv = process.argv.slice(2).flatMap((a, i, all) =>
+  a === '--leader-elect' && !/^(true|false)$/.test(all[i + 1] ?? '') ? ['--leader-elect=true'] : [a],
+);
+
 const { values: f } = parseArgs({
+  args: argv,
   options: {
     config: { type: 'string' },
     kubeconfig: { type: 'string' },
