@@ -1,6 +1,6 @@
 // The kubelet: wires the node manager, node lease, pod informer (pods bound to this node), pod
 // workers, PLEG, runtime manager and status manager together (upstream pkg/kubelet Kubelet.Run).
-import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Pod, Secret, Service } from 'kubernetes-types/core/v1';
 import type { Clientset, Logger, SharedIndexInformer, Typed } from '@k8ts/client';
 import { SharedInformerFactory, DeletedFinalStateUnknown, EventRecorder } from '@k8ts/client';
 import { StatusError } from '@k8ts/api/status.ts';
@@ -57,6 +57,7 @@ export class Kubelet {
   readonly recorder: EventRecorder;
   private readonly factory: SharedInformerFactory;
   private readonly informer: SharedIndexInformer<Typed<Pod>>;
+  private readonly services: SharedIndexInformer<Typed<Service>>;
   private readonly ctl = new AbortController();
   /** uid → the pod as last seen from the API server (kept after deletion until cleaned up). */
   private readonly pods = new Map<string, Typed<Pod>>();
@@ -71,6 +72,7 @@ export class Kubelet {
     const config: ConfigSource = {
       configMap: (ns, name) => getOrUndefined<ConfigMap>(() => o.client.configMaps(ns).get(name)),
       secret: (ns, name) => getOrUndefined<Secret>(() => o.client.secrets(ns).get(name)),
+      services: (ns) => this.services.lister().list().filter((s) => s.metadata.namespace === ns),
     };
     const machine = o.machine ?? (() => machineInfo(o.rootDir));
     this.recorder = new EventRecorder(o.client.events(), { component: 'kubelet', host: o.nodeName, logger: log });
@@ -107,6 +109,7 @@ export class Kubelet {
     this.prober = new ProberManager({ cri: o.cri, log, record, onChange: (uid) => this.podWorkers.updatePod(uid) });
     this.factory = new SharedInformerFactory(o.client, { logger: log });
     this.informer = this.factory.pods({ fieldSelector: `spec.nodeName=${o.nodeName}` });
+    this.services = this.factory.services();
   }
 
   private async runtimeHealth(): Promise<RuntimeHealth> {

@@ -103,7 +103,9 @@ describe('kubelet with a fake CRI', () => {
     expect(p.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0, started: true });
     expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     const [c] = containersOf(created.metadata.uid!);
-    expect(c!.config.envs).toEqual([{ key: 'POD', value: 'web' }, { key: 'GREETING', value: 'hi-web' }]);
+    const own = (envs: { key: string }[] | undefined) => (envs ?? []).filter((e) => !e.key.startsWith('KUBERNETES_'));
+    expect(own(c!.config.envs)).toEqual([{ key: 'POD', value: 'web' }, { key: 'GREETING', value: 'hi-web' }]);
+    expect(c!.config.envs?.find((e) => e.key === 'KUBERNETES_SERVICE_HOST')?.value).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(c!.config.labels).toMatchObject({ 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.container.name': 'app' });
     const logFile = join(dir, 'logs', `default_web_${created.metadata.uid}`, 'app', '0.log');
     expect(existsSync(logFile)).toBe(true);
@@ -203,7 +205,7 @@ describe('kubelet with a fake CRI', () => {
     expect(b.status?.containerStatuses?.[0]?.state?.waiting?.message).toBe('configmap "cfg" not found');
     await client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { x: 'from-cm' } } as never);
     const c = await waitPod('needscm', (x) => x.status?.phase === 'Running');
-    expect(containersOf(c.metadata.uid!)[0]!.config.envs).toEqual([{ key: 'X', value: 'from-cm' }]);
+    expect(containersOf(c.metadata.uid!)[0]!.config.envs?.filter((e) => !e.key.startsWith('KUBERNETES_'))).toEqual([{ key: 'X', value: 'from-cm' }]);
     await pods().delete('noimage', { gracePeriodSeconds: 0 });
   });
 

@@ -92,3 +92,30 @@ describe('generatePodStatus', () => {
     expect(podStatusEqual(first, later)).toBe(false);
   });
 });
+
+describe('service environment variables', async () => {
+  const { serviceEnv, makeEnvironment } = await import('../src/kuberuntime/env.ts');
+  const svc = (ns: string, name: string, ip: string, ports: { name?: string; port: number; protocol?: string }[]) =>
+    ({ metadata: { name, namespace: ns }, spec: { clusterIP: ip, ports } });
+  it('renders docker-link variables like upstream', () => {
+    expect(serviceEnv([svc('default', 'kubernetes', '10.96.0.1', [{ name: 'https', port: 443, protocol: 'TCP' }])])).toEqual({
+      KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', KUBERNETES_SERVICE_PORT_HTTPS: '443',
+      KUBERNETES_PORT: 'tcp://10.96.0.1:443', KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443', KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
+      KUBERNETES_PORT_443_TCP_PORT: '443', KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
+    });
+    expect(serviceEnv([svc('x', 'headless', 'None', [{ port: 80 }])])).toEqual({});
+  });
+  it('gives pods their namespace services plus the master service, before their own env', async () => {
+    const all = [svc('default', 'kubernetes', '10.96.0.1', [{ port: 443 }]), svc('app', 'my-db', '10.96.0.9', [{ port: 5432 }]), svc('other', 'x', '10.96.0.7', [{ port: 1 }])];
+    const src = { configMap: async () => undefined, secret: async () => undefined, services: (ns: string) => all.filter((s) => s.metadata.namespace === ns) };
+    const pod = { metadata: { name: 'p', namespace: 'app' }, spec: { containers: [{ name: 'c', env: [{ name: 'DB', value: '$(MY_DB_SERVICE_HOST):$(MY_DB_SERVICE_PORT)' }] }] } };
+    const env = await makeEnvironment(pod as never, pod.spec.containers[0] as never, src as never, { podIPs: [], hostIPs: [] });
+    const m = Object.fromEntries(env.map((e) => [e.key, e.value]));
+    expect(m.DB).toBe('10.96.0.9:5432');
+    expect(m.KUBERNETES_SERVICE_HOST).toBe('10.96.0.1');
+    expect(m.X_SERVICE_HOST).toBeUndefined();
+    const noLinks = { ...pod, spec: { ...pod.spec, enableServiceLinks: false } };
+    const env2 = Object.fromEntries((await makeEnvironment(noLinks as never, pod.spec.containers[0] as never, src as never, { podIPs: [], hostIPs: [] })).map((e) => [e.key, e.value]));
+    expect([env2.MY_DB_SERVICE_HOST, env2.KUBERNETES_SERVICE_HOST]).toEqual([undefined, '10.96.0.1']);
+  });
+});

@@ -1,7 +1,7 @@
 // Container environment (upstream kubelet makeEnvironmentVariables): env values with $(VAR)
 // expansion, fieldRef / resourceFieldRef / configMapKeyRef / secretKeyRef, and envFrom. A missing
 // non-optional reference is a CreateContainerConfigError.
-import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Container, Pod, Secret, Service } from 'kubernetes-types/core/v1';
 import { milliValue, value as quantityValue } from '@k8ts/api/quantity.ts';
 import type { KeyValue } from '../cri/types.ts';
 
@@ -9,6 +9,34 @@ export interface ConfigSource {
   /** The ConfigMap, or undefined when it does not exist. */
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** Services of a namespace, for service environment variables (optional). */
+  services?(namespace: string): Service[];
+}
+
+/** Docker-link style variables of services (upstream envvars.FromServices). */
+export function serviceEnv(services: Service[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const svc of [...services].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
+    const ip = svc.spec?.clusterIP;
+    if (!ip || ip === 'None') continue;
+    const name = (svc.metadata?.name ?? '').toUpperCase().replace(/-/g, '_');
+    const ports = svc.spec?.ports ?? [];
+    if (ports.length === 0) continue;
+    out[`${name}_SERVICE_HOST`] = ip;
+    out[`${name}_SERVICE_PORT`] = String(ports[0]!.port);
+    for (const p of ports) if (p.name) out[`${name}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`] = String(p.port);
+    const proto = (ports[0]!.protocol ?? 'TCP').toLowerCase();
+    out[`${name}_PORT`] = `${proto}://${ip}:${ports[0]!.port}`;
+    for (const p of ports) {
+      const pr = (p.protocol ?? 'TCP');
+      const prefix = `${name}_PORT_${p.port}_${pr.toUpperCase()}`;
+      out[prefix] = `${pr.toLowerCase()}://${ip}:${p.port}`;
+      out[`${prefix}_PROTO`] = pr.toLowerCase();
+      out[`${prefix}_PORT`] = String(p.port);
+      out[`${prefix}_ADDR`] = ip;
+    }
+  }
+  return out;
 }
 
 export class CreateContainerConfigError extends Error {
@@ -77,6 +105,15 @@ export async function makeEnvironment(pod: Pod, container: Container, src: Confi
   const vars: Record<string, string> = {};
   const order: string[] = [];
   const set = (k: string, v: string) => { if (!(k in vars)) order.push(k); vars[k] = v; };
+
+  // Service links: the pod's namespace (when enableServiceLinks) and the master service in default.
+  if (src.services) {
+    const svcs = (pod.spec?.enableServiceLinks ?? true) ? src.services(ns) : [];
+    const byName = new Map(svcs.map((s) => [s.metadata?.name ?? '', s]));
+    const master = src.services('default').find((s) => s.metadata?.name === 'kubernetes');
+    if (master && !(ns === 'default' && byName.has('kubernetes'))) byName.set('kubernetes', master);
+    for (const [k, v] of Object.entries(serviceEnv([...byName.values()]))) set(k, v);
+  }
 
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
