@@ -27,7 +27,7 @@ export async function run(argv: string[], io: IOStreams): Promise<number> {
     .option('--cache-dir <dir>', 'Default cache directory')
     .addOption(new Option('-v, --v <level>', 'number for the log level verbosity'))
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s) => io.err(s) })
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
     .showSuggestionAfterError(false);
   registerCommands(program, getFactory);
   try {
@@ -36,6 +36,7 @@ export async function run(argv: string[], io: IOStreams): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      io.err(cobraStyleError(e, argv, program));
       return e.exitCode || 1;
     }
     if (e instanceof ExitError) return e.code;
@@ -47,6 +48,22 @@ export async function run(argv: string[], io: IOStreams): Promise<number> {
   } finally {
     factory?.close();
   }
+}
+
+/** Commander's parse errors in cobra's words. */
+function cobraStyleError(e: CommanderError, argv: string[], program: Command): string {
+  const names = new Set(program.commands.map((c) => c.name()));
+  const sub = argv.find((a) => names.has(a));
+  const usage = `See 'kubectl${sub ? ' ' + sub : ''} --help' for usage.\n`;
+  let m: RegExpMatchArray | null;
+  if (e.code === 'commander.unknownOption' && (m = e.message.match(/'([^']+)'/))) return `Error: unknown flag: ${m[1]}\n${usage}`;
+  if (e.code === 'commander.unknownCommand' && (m = e.message.match(/'([^']+)'/))) return `Error: unknown command "${m[1]}" for "kubectl"\n`;
+  if (e.code === 'commander.optionMissingArgument') {
+    const typed = argv[argv.length - 1] ?? '';
+    const flag = typed.startsWith('--') ? typed : `'${typed.slice(1)}' in ${typed}`;
+    return `Error: flag needs an argument: ${flag}\n${usage}`;
+  }
+  return `Error: ${e.message.replace(/^error: /, '')}\n${usage}`;
 }
 
 function normalizeGlobals(g: GlobalFlags): GlobalFlags {

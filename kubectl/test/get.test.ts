@@ -5,6 +5,16 @@ import { join } from 'node:path';
 import { startEnv, both, normaliseAges, type Env } from './helpers.ts';
 
 let env: Env;
+const EDGE = {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"edge","labels":{"a10":"x","a9":"y","a1":"z","B":"1","b":"2","0":"4"}},"data":{
+"long":"a long message with spaces that goes on and on, past eighty columns, surely it wraps somewhere here and keeps going for a while longer than that",
+"longcolon":"containers with unready status: [nginx] and a long message with spaces that goes on and on past eighty columns",
+"longnospace":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+"yes":"yes","no":"No","on":"on","tilde":"~","null":"null","num":"123","float":"1.5","exp":"1e3","hex":"0x1F","oct":"0777","neg":"-1","plus":"+1",
+"date":"2024-01-01","ts":"2024-01-01T00:00:00Z","b60":"1:20","colon":"a:b","colonsp":"a: b","hash":"a #b","hash2":"a#b","star":"*","amp":"&x","dash":"- x","dash2":"-x",
+"q":"'quoted'","dq":"say \"hi\"","lead":" lead","trail":"trail ","tab":"a\tb","uni":"héllo ☃","multi":"line1\nline2","multitrail":"line1\nline2\n","multi2":"a\n\nb\n\n","mlead":"  indented\nx",
+"mtrailsp":"a \nb","empty":"","brace":"{x}","brack":"[x]","pct":"%x","at":"@x","bt":"`x","q2":"?x","q3":"? x","excl":"!x","pipe":"|x","gt":">x","comma":"a,b","dots":"...","dashes":"---x",
+"longq":"\"a long message with spaces that goes on and on, past eighty columns, surely it wraps somewhere here and keeps going\"",
+"ctrl":"a\u0001b","html":"<a href='x'>&</a>"}};
 beforeAll(async () => {
   env = await startEnv();
   const f = join(env.work, 'objs.yaml');
@@ -37,6 +47,10 @@ data: {script: "#!/bin/sh\\necho hi\\n", empty: "", num: "42", tab: "a\\tb", tra
 `);
   const r = await env.real(['apply', '-f', f]);
   expect(r.stderr).toBe('');
+  // Strings that exercise go-yaml's quoting, folding and literal rules and Go's JSON escaping.
+  writeFileSync(join(env.work, 'edge.json'), JSON.stringify(EDGE));
+  const e = await env.real(['create', '-f', 'edge.json']);
+  expect(e.stderr).toBe('');
 }, 60_000);
 afterAll(async () => { await env?.stop(); });
 
@@ -76,6 +90,17 @@ describe('kubectl get', () => {
     ['get', 'pods', '-n', 'kube-system'],
     ['get', 'nodes'],
     ['get', 'pods', '-A', '-l', 'app=none'],
+    ['get', 'cm', 'edge', '-o', 'yaml'],
+    ['get', 'cm', 'edge', '-o', 'json'],
+    ['get', 'pods', '-o=jsonpath={.items[*].metadata.name}{"\\n"}'],
+    ['get', 'pod', 'nginx', '-o', 'jsonpath={.spec.containers[0].image}'],
+    ['get', 'pod', 'nginx', '-o', 'jsonpath={.metadata.labels} {.metadata.generation}'],
+    ['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\t"}{.spec.containers[*].image}{"\\n"}{end}'],
+    ['get', 'pods', '-o', 'jsonpath={..image}'],
+    ['get', 'deploy', '-o', 'jsonpath={.items[0].spec.template.spec.containers[?(@.name=="web")].args}'],
+    ['get', 'pods', '--bogus'],
+    ['get'],
+    ['get', 'pods', '-n'],
   ];
   for (const args of cases) {
     it(args.join(' '), () => expectSame(args), 30_000);

@@ -56,7 +56,7 @@ export async function runDelete(f: Factory, args: string[], o: DeleteOptions): P
     const infos = infosFromManifests(mapper, readManifests(o.filenames, !!o.recursive, () => f.io.readStdin()), ns);
     for (const i of infos) targets.push({ mapping: i.mapping, namespace: i.namespace, name: i.name, source: i.source });
   } else {
-    if (!args.length) throw new UsageError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'', 'delete');
+    if (!args.length) throw new Error('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');
     const visits = visitsFromArgs(mapper, args);
     const named = visits.filter((v) => v.name !== undefined);
     if (named.length && hasSelection) throw new Error('name cannot be provided when a selector is specified');

@@ -6,6 +6,7 @@ import { visitsFromArgs, type Visit } from '../resource/args.ts';
 import { TablePrinter, type Table, type TableRow } from '../printers/table.ts';
 import { printGeneric, omitManagedFields, type ObjectLike } from '../printers/index.ts';
 import { parseOutput } from './output.ts';
+import { printJsonPath } from '../printers/jsonpath.ts';
 import { AggregateError, UsageError } from '../errors.ts';
 import { isNotFound } from '@k8ts/api/status.ts';
 import { humanDuration } from '@k8ts/api/age.ts';
@@ -42,6 +43,7 @@ function fallbackTable(body: ObjectLike): Table {
 export async function runGet(f: Factory, args: string[], o: GetOptions): Promise<void> {
   const out = parseOutput(o.output);
   if (!args.length) {
+    f.io.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n');
     throw new UsageError('Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).', 'get');
   }
   const mapper = await f.restMapper();
@@ -91,7 +93,13 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
     let doc: ObjectLike;
     if (single && objs.length === 1) doc = objs[0];
     else doc = { apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } };
-    if (!(objs.length === 0 && o.ignoreNotFound)) f.io.out(printGeneric(doc, out.format));
+    if (!(objs.length === 0 && o.ignoreNotFound)) {
+      if (out.kind === 'jsonpath') {
+        try { f.io.out(printJsonPath(out.template, doc)); } catch (e) { throw new Error(`error executing jsonpath ${JSON.stringify(out.template)}: ${(e as Error).message}`); }
+      } else {
+        f.io.out(printGeneric(doc, out.format));
+      }
+    }
     if (errors.length) throw new AggregateError(errors);
     return;
   }

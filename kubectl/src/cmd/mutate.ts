@@ -27,7 +27,7 @@ export async function runScale(f: Factory, args: string[], o: { replicas?: strin
   if (o.replicas === undefined) throw new FlagError('required flag(s) "replicas" not set');
   const replicas = Number(o.replicas);
   if (!Number.isInteger(replicas) || replicas < 0) throw new Error('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
-  if (!args.length) throw new Error('required resource not specified');
+  if (!args.length) throw new Error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
   const ts = await targets(f, args, o);
   const errors: unknown[] = [];
   // The builder fetches the objects first; scale refuses when none could be found.
