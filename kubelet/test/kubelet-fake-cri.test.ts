@@ -29,6 +29,7 @@ describe('kubelet with a fake CRI', () => {
   let kubelet: Kubelet | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubelet-fake-'));
   const execCalls: string[] = [];
+  let readyCheck = 1;
 
   const newKubelet = () => new Kubelet({
     client, cri, nodeName: 'node-a', nodeIPs: ['192.168.50.2'], podCIDR: '10.88.0.0/24', taints: [],
@@ -42,7 +43,11 @@ describe('kubelet with a fake CRI', () => {
     fake = await startFakeCriServer({
       images: ['busybox', 'registry.k8s.io/pause:3.10'],
       pullable: (ref) => !ref.includes('missing'),
-      exec: (_id, cmd) => { execCalls.push(cmd.join(' ')); return { exitCode: cmd.join(' ').includes('fail') ? 1 : 0 }; },
+      exec: (_id, cmd) => {
+        execCalls.push(cmd.join(' '));
+        if (cmd[0] === 'ready-check') return { exitCode: readyCheck, stdout: readyCheck ? 'not yet' : '' };
+        return { exitCode: cmd.join(' ').includes('fail') ? 1 : 0 };
+      },
       onStart: (c) => {
         const cmd = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
         const m = /exit (\d+)/.exec(cmd);
@@ -268,6 +273,25 @@ describe('kubelet with a fake CRI', () => {
     expect(execCalls).toContain('sh -c prestop');
     expect(existsSync(cfgFile)).toBe(false);
   });
+
+  it('flips Ready with the readiness probe', async () => {
+    await create('probed', { containers: [{
+      name: 'app', image: 'busybox', command: ['sleep', '1000'],
+      readinessProbe: { exec: { command: ['ready-check'] }, periodSeconds: 1, successThreshold: 1, failureThreshold: 1 },
+    }] });
+    const notReady = await waitPod('probed', (x) => x.status?.phase === 'Running');
+    expect(notReady.status?.containerStatuses?.[0]?.ready).toBe(false);
+    expect(notReady.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
+    readyCheck = 0;
+    const ready = await waitPod('probed', (x) => x.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+    expect(ready.status?.containerStatuses?.[0]?.ready).toBe(true);
+    readyCheck = 1;
+    await waitPod('probed', (x) => x.status?.containerStatuses?.[0]?.ready === false);
+    const evs = (await client.events('default').list()).items.filter((e) => e.involvedObject.name === 'probed' && e.reason === 'Unhealthy');
+    expect(evs[0]?.message).toBe('Readiness probe failed: not yet');
+    expect(execCalls.filter((c) => c === 'ready-check').length).toBeGreaterThanOrEqual(3);
+    await pods().delete('probed', { gracePeriodSeconds: 0 });
+  }, 20_000);
 
   it('a restarted kubelet adopts running containers and cleans up pods deleted while it was down', async () => {
     const web = await pods().get('web');
