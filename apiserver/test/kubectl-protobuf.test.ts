@@ -32,7 +32,7 @@ function kubectl(...args: string[]): Promise<Run> {
   });
 }
 
-/** The protobuf request bodies client-go logged at -v=9 as hex dumps. */
+/** The binary request bodies client-go logged at -v=9 as hex dumps (JSON bodies are logged as text). */
 function protobufBodies(stderr: string): Uint8Array[] {
   const bodies: Uint8Array[] = [];
   const lines = stderr.split('\n');
@@ -44,7 +44,7 @@ function protobufBodies(stderr: string): Uint8Array[] {
       if (!m) continue;
       for (const h of m[1].trim().split(/\s+/)) if (h) bytes.push(parseInt(h, 16));
     }
-    bodies.push(Uint8Array.from(bytes));
+    if (bytes.length > 0) bodies.push(Uint8Array.from(bytes));
   }
   return bodies;
 }
@@ -160,4 +160,20 @@ describe('real kubectl sending protobuf bodies', () => {
     expect(res.status).toBe(415);
     expect(res.json.reason).toBe('UnsupportedMediaType');
   });
+});
+
+describe('kubectl drain', () => {
+  it('evicts the pods of a node (policy/v1 Eviction)', async () => {
+    expect((await s.req('POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } } })).status).toBe(201);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'victim' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } };
+    expect((await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod })).status).toBe(201);
+    const r = await kubectl('drain', 'n1', '--force', '--grace-period=0', '--timeout=30s', '-v=9');
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(r.stdout).toContain('pod/victim evicted');
+    expect(r.stdout).toContain('node/n1 drained');
+    // kubectl 1.32 posts the policy/v1 Eviction as JSON (its eviction client does not negotiate protobuf).
+    const post = r.stderr.split('\n').find((l) => l.includes('-XPOST') && l.includes('/pods/victim/eviction'));
+    expect(post).toContain('-H "Content-Type: application/json"');
+    expect((await s.req('GET', '/api/v1/namespaces/default/pods/victim')).status).toBe(404);
+  }, 60_000);
 });
