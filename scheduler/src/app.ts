@@ -77,6 +77,8 @@ export function startScheduler(o: SchedulerAppOptions): RunningScheduler {
   const services = factory.services();
   const replicaSets = factory.replicaSets();
   const statefulSets = factory.statefulSets();
+  const namespaces = factory.namespaces();
+  const namespaceLabels = (ns: string) => namespaces.indexer.getByKey(ns)?.metadata?.labels;
   const spreadSelector = (pod: Pod) =>
     defaultSelector(pod, {
       services: (ns) => services.indexer.byIndex('namespace', ns) as unknown as Service[],
@@ -88,11 +90,13 @@ export function startScheduler(o: SchedulerAppOptions): RunningScheduler {
     ? buildProfiles(o.config, {
         bind: (p, n) => api.bind(p, n),
         defaultSpreadSelector: spreadSelector,
+        namespaceLabels,
         percentageOfNodesToScore: o.percentageOfNodesToScore,
       })
     : o.profiles;
   const scheduler = new Scheduler(api, {
     defaultSpreadSelector: spreadSelector,
+    namespaceLabels,
     ...o,
     profiles,
     onError: o.onError ?? ((err, what) => log.error({ err: (err as Error)?.message ?? String(err) }, `could not ${what}`)),

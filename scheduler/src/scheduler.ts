@@ -40,6 +40,8 @@ export interface SchedulerOptions {
   onError?: (err: unknown, what: string) => void;
   /** Name of the default profile (pods with this spec.schedulerName are scheduled); default "default-scheduler". */
   schedulerName?: string;
+  /** Namespace labels for pod affinity terms' namespaceSelector. */
+  namespaceLabels?: (namespace: string) => Record<string, string> | undefined;
   /** For PodTopologySpread's system default constraints in the default profile. */
   defaultSpreadSelector?: DefaultSelectorFunc;
   /** Observes each attempt (result, profile, seconds) and preemptions; see metrics.ts. */
@@ -95,6 +97,7 @@ export class Scheduler {
         bind: (pod, node) => api.bind(pod, node),
         percentageOfNodesToScore: opts.percentageOfNodesToScore,
         defaultSpreadSelector: opts.defaultSpreadSelector,
+        namespaceLabels: opts.namespaceLabels,
       }),
     ];
     for (const p of profiles) this.frameworks.set(p.schedulerName, new Framework(p));

@@ -82,6 +82,19 @@ describe('InterPodAffinity filter', () => {
     expect(filterAll(pl, makePod('w', { labels: { app: 'web' }, ns: 'other' }), snap).b1).toBe('ok');
   });
 
+  it('matches namespaces by namespaceSelector through namespace labels', () => {
+    const snap = Snapshot.fromObjects(zoneNodes(), [makePod('db', { nodeName: 'b1', ns: 'prod', labels: { app: 'db' } })]);
+    const withNsLabels = new InterPodAffinity({ namespaceLabels: (ns) => (ns === 'prod' ? { env: 'prod' } : {}) });
+    const t = { ...term('db'), namespaceSelector: { matchLabels: { env: 'prod' } } };
+    const pod = withAffinity('web', { app: 'web' }, { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } });
+    expect(filterAll(withNsLabels, pod, snap).b1).toBe('ok');
+    expect(filterAll(withNsLabels, pod, snap).a1).toBe("node(s) didn't match pod affinity rules");
+    // a namespaceSelector no namespace matches finds no db pod
+    const t2 = { ...term('db'), namespaceSelector: { matchLabels: { env: 'staging' } } };
+    const pod2 = withAffinity('web', { app: 'web' }, { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t2] } });
+    expect(filterAll(withNsLabels, pod2, snap).b1).toBe("node(s) didn't match pod affinity rules");
+  });
+
   it('prefilter extensions add and remove pods from the counts', () => {
     const snap = Snapshot.fromObjects(zoneNodes());
     const pod = withAffinity('w1', { app: 'web' }, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web')] } });
