@@ -120,6 +120,9 @@ describe('kubelet with containerd', () => {
       expect(text(1)).toBe('out-hello\n');
       expect(text(2)).toBe('err\n');
       expect(JSON.parse(text(3))).toMatchObject({ status: 'Success' });
+      const hosts = await wsExec(srv.port, '/exec/default/hello/app?command=cat&command=/etc/hosts&output=1');
+      const podIP = (await pods().get('hello')).status?.podIP;
+      expect(hosts.filter((f) => f[0] === 1).map((f) => f.subarray(1).toString()).join('')).toContain(`\n${podIP}\thello\n`);
     } finally {
       await srv.close();
     }

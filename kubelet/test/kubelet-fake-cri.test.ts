@@ -260,7 +260,9 @@ describe('kubelet with a fake CRI', () => {
     expect(execCalls).toContain('sh -c poststart');
     const [c] = containersOf(created.metadata.uid!);
     const mounts = c!.config.mounts ?? [];
-    expect(mounts.map((m) => [m.containerPath, m.readonly])).toEqual([['/etc/cfg', true], ['/scratch', false]]);
+    expect(mounts.map((m) => [m.containerPath, m.readonly])).toEqual([['/etc/cfg', true], ['/scratch', false], ['/etc/hosts', false]]);
+    const podIP = (await pods().get('hooked')).status?.podIP;
+    expect(readFileSync(mounts[2]!.hostPath, 'utf8')).toContain(`\n${podIP}\thooked\n`);
     const cfgFile = join(mounts[0]!.hostPath, 'a.conf');
     expect(readFileSync(cfgFile, 'utf8')).toBe('one');
     await client.configMaps('default').patch('files', { data: { 'a.conf': 'two' } }, 'merge');

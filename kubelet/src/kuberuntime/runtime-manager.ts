@@ -11,6 +11,7 @@ import { computePodActions, type ProbeState } from '../pod-workers/compute-pod-a
 import { containerConfig } from './container-config.ts';
 import { containerRef, noEvents, type PodEventRecorder } from './events.ts';
 import { runHandler } from './hooks.ts';
+import { ensureHostsFile, hostsMount } from './etc-hosts.ts';
 import { CreateContainerConfigError, makeEnvironment, type ConfigSource } from './env.ts';
 import { ImageError, ImageManager } from './image-manager.ts';
 import type { ContainerType } from './labels.ts';
@@ -162,7 +163,8 @@ export class RuntimeManager {
     let config;
     try {
       const env = await makeEnvironment(pod, c, this.o.config, net);
-      const mounts = containerMounts(this.o.rootDir, pod, c);
+      const hosts = ensureHostsFile(this.o.rootDir, pod, net.podIPs, this.o.dns.clusterDomain);
+      const mounts = [...containerMounts(this.o.rootDir, pod, c), ...hostsMount(hosts, c)];
       config = containerConfig({ pod, container: c, type, restartCount, imageRef, env, mounts, nodeMemoryBytes: this.o.nodeMemoryBytes });
     } catch (err) {
       if (err instanceof CreateContainerConfigError) {
