@@ -21,8 +21,9 @@ export function apiserverArgs(o: { etcdURL: string; address: string; port: numbe
     '--advertise-address', o.address, '--tls-sans', o.address, '--service-cluster-ip-range', '10.96.0.0/12'];
 }
 
-export function kubeletArgs(o: { node: NodePlan; kubeconfig: string; criSocket: string; rootDir: string }): string[] {
+export function kubeletArgs(o: { node: NodePlan; kubeconfig: string; criSocket: string; rootDir: string; tls?: { certFile: string; keyFile: string; clientCAFile: string } }): string[] {
   return [
+    ...(o.tls ? ['--tls-cert-file', o.tls.certFile, '--tls-private-key-file', o.tls.keyFile, '--client-ca-file', o.tls.clientCAFile] : []),
     '--kubeconfig', o.kubeconfig,
     '--hostname-override', o.node.name,
     '--node-ip', o.node.address,

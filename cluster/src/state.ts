@@ -10,6 +10,8 @@ export interface NodeState extends NodePlan {
   /** containerd's CRI socket. */
   criSocket: string;
   kubeconfig?: string;
+  /** The kubelet's serving certificate and the CA its clients must present certificates from. */
+  tls?: { certFile: string; keyFile: string; clientCAFile: string };
 }
 
 export interface ClusterState {

@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1';
-import { ensureCA } from '@k8ts/apiserver/pki/index.ts';
+import { ensureCA, ensureKubeletServingCert } from '@k8ts/apiserver/pki/index.ts';
 import { readKubeconfigFile, restConfigFromKubeconfig, type RestConfig } from '@k8ts/client/kubeconfig.ts';
 import { freePort } from './ports.ts';
 import { clusterDir, readState, writeState, alive, ours, type ClusterState, type NodeState } from './state.ts';
@@ -178,7 +178,13 @@ export async function up(o: UpOptions): Promise<UpResult> {
         const c = await startNodeContainerd({ dir: join(nodeDir, 'containerd'), node, mirrorUrl: registry.url, logFile: join(logs, `${node.name}.containerd.log`) });
         record(`containerd/${node.name}`, c.pid, c.command);
         const ns: NodeState = { ...node, dir: nodeDir, criSocket: c.socket };
-        if (enabled.kubelet) ns.kubeconfig = await writeNodeCredentials(nodeDir, ca, state.apiserverURL!, node.name, o.name);
+        if (enabled.kubelet) {
+          ns.kubeconfig = await writeNodeCredentials(nodeDir, ca, state.apiserverURL!, node.name, o.name);
+          // The kubelet serves logs/exec with a certificate from the cluster CA and only takes client
+          // certificates from it (the API server's kubelet client identity).
+          const serving = await ensureKubeletServingCert(join(nodeDir, 'pki'), ca, { nodeName: node.name, ips: [node.address] });
+          ns.tls = { certFile: serving.certPath, keyFile: serving.keyPath, clientCAFile: join(pki, 'ca.crt') };
+        }
         state.nodes!.push(ns);
       }));
       state.nodes!.sort((a, b) => plan.nodes.findIndex((n) => n.name === a.name) - plan.nodes.findIndex((n) => n.name === b.name));
@@ -203,7 +209,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     if (enabled.controllerManager) start('controller-manager', { ...node(mains.controllerManager, ['--kubeconfig', kubeconfigs.controllerManager]), logFile: join(logs, 'controller-manager.log') });
     for (const n of state.nodes!) {
       if (enabled.kubelet) {
-        const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig!, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet') });
+        const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig!, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet'), tls: n.tls });
         start(`kubelet/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubelet, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kubelet.log`) });
       }
       if (enabled.kubeProxy) {

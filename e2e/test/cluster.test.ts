@@ -66,6 +66,24 @@ describe('a three-node cluster with the real kubectl', () => {
     expect(isInRange(p.podIP!, node.podCidr)).toBe(true);
   }, 90_000);
 
+  it('shows the pod\'s output with kubectl logs (through the API server and the node\'s kubelet)', async () => {
+    const out = await eventually('logs', async () => {
+      const r = await cluster().kubectl(['logs', 'hello']);
+      return r.code === 0 && r.stdout.includes('hello from k8ts') ? r.stdout : undefined;
+    }, 30_000);
+    expect(out).toBe('hello from k8ts\n');
+    const ts = await cluster().kubectlOk(['logs', 'hello', '--timestamps', '--tail=1']);
+    expect(ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z hello from k8ts\n$/);
+  }, 60_000);
+
+  it('runs a command in the pod with kubectl exec, with its exit code', async () => {
+    const r = await cluster().kubectl(['exec', 'hello', '--', 'sh', '-c', 'echo in-pod $(hostname); exit 3']);
+    expect(r.stdout).toBe('in-pod hello\n');
+    expect(r.code).toBe(3);
+    const ok = await cluster().kubectlOk(['exec', 'hello', '--', 'cat', '/etc/hostname']);
+    expect(ok.trim()).toBe('hello');
+  }, 60_000);
+
   it('lets pods on different nodes (and the host) reach each other by pod IP', async () => {
     const [w1, w2] = cluster().state.nodes!.filter((n) => n.role === 'worker');
     await cluster().kubectlOk(['apply', '-f', '-'], {
