@@ -138,6 +138,35 @@ describe('decodeProtobufObject', () => {
       { kind: 'Job', apiVersion: 'batch/v1', metadata: { name: 'j' }, spec: { backoffLimit: 0, suspend: false, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
       { kind: 'Service', apiVersion: 'v1', metadata: { name: 's' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ port: 80, targetPort: 'web', nodePort: 30080 }], ipFamilyPolicy: 'SingleStack' } },
       { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'n', annotations: { a: 'b' } }, spec: { finalizers: ['kubernetes'] } },
+      {
+        kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
+        spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'], taints: [{ key: 'k', effect: 'NoSchedule', timeAdded: '2026-01-02T03:04:05Z' }] },
+        status: {
+          capacity: { cpu: '2', memory: '4Gi', pods: '110' }, allocatable: { cpu: '1900m' },
+          conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2026-01-02T03:04:05Z', lastTransitionTime: '2026-01-02T03:04:05Z', reason: 'KubeletReady', message: 'ok' }],
+          addresses: [{ type: 'InternalIP', address: '10.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+          nodeInfo: { machineID: 'm', systemUUID: 's', bootID: 'b', kernelVersion: 'k', osImage: 'o', containerRuntimeVersion: 'containerd://2', kubeletVersion: 'v1.32.0', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64' },
+          images: [{ names: ['busybox'], sizeBytes: 1234567 }],
+        },
+      },
+      {
+        kind: 'Event', apiVersion: 'v1', metadata: { name: 'e', namespace: 'default' },
+        involvedObject: { kind: 'Pod', namespace: 'default', name: 'p', uid: 'u', apiVersion: 'v1', fieldPath: 'spec.containers{c}' },
+        reason: 'Pulled', message: 'done', source: { component: 'kubelet', host: 'n1' },
+        firstTimestamp: '2026-01-02T03:04:05Z', lastTimestamp: '2026-01-02T03:04:06Z', count: 2, type: 'Normal',
+        eventTime: '2026-01-02T03:04:05.123456Z', reportingComponent: 'kubelet', reportingInstance: 'n1',
+      },
+      { kind: 'Endpoints', apiVersion: 'v1', metadata: { name: 's' }, subsets: [{ addresses: [{ ip: '10.244.1.5', nodeName: 'n1', targetRef: { kind: 'Pod', name: 'p' } }], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }] },
+      {
+        kind: 'StatefulSet', apiVersion: 'apps/v1', metadata: { name: 'db' },
+        spec: {
+          replicas: 3, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, podManagementPolicy: 'Parallel',
+          template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }] }] } },
+          volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' } }],
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } }, ordinals: { start: 0 },
+        },
+      },
+      { kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: { name: 'ds' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }], hostNetwork: true } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 0 } },
     ];
     for (const o of objects) expect(decodeProtobufObject(encodeProtobufObject(o))).toEqual(o);
   });
