@@ -84,7 +84,7 @@ describe('InterPodAffinity filter', () => {
 
   it('matches namespaces by namespaceSelector through namespace labels', () => {
     const snap = Snapshot.fromObjects(zoneNodes(), [makePod('db', { nodeName: 'b1', ns: 'prod', labels: { app: 'db' } })]);
-    const withNsLabels = new InterPodAffinity({ namespaceLabels: (ns) => (ns === 'prod' ? { env: 'prod' } : {}) });
+    const withNsLabels = new InterPodAffinity({ namespaceLabels: (ns): Record<string, string> => (ns === 'prod' ? { env: 'prod' } : {}) });
     const t = { ...term('db'), namespaceSelector: { matchLabels: { env: 'prod' } } };
     const pod = withAffinity('web', { app: 'web' }, { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [t] } });
     expect(filterAll(withNsLabels, pod, snap).b1).toBe('ok');
