@@ -47,3 +47,15 @@ export function keyExists(key: string): StorageError {
 export function compacted(key: string, revision?: number): StorageError {
   return new StorageError('Compacted', key, `required revision has been compacted${revision ? ` (oldest available: ${revision})` : ''}`, revision);
 }
+
+/** First index of a sorted key list whose key is >= k. */
+export function lowerBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

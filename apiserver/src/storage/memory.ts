@@ -6,7 +6,7 @@ import {
   StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
   type WatchHandle, type WatchHandlers,
 } from './interface.ts';
-import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored } from './codec.ts';
+import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, lowerBound, sameStored } from './codec.ts';
 
 interface Version {
   rev: number;
@@ -243,17 +243,6 @@ function versionAt(vs: Version[], revision: number): Version | undefined {
   return found;
 }
 
-/** First index whose key is >= k. */
-function lowerBound(keys: string[], k: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** First index whose revision is >= rev. */
 function lowerBoundRev(log: LogEntry[], rev: number): number {

@@ -3,6 +3,7 @@
 // Objects and events handed out are deep-frozen and shared between callers: never mutate them.
 import type { KubeObject } from '@k8ts/api';
 import { StorageError, type Storage, type StorageEvent, type WatchHandle } from './interface.ts';
+import { lowerBound } from './codec.ts';
 
 export interface WatchCacheOptions {
   /** Events kept for watches that start in the past (default 10 000). */
@@ -395,16 +396,6 @@ class EventRing {
   }
 }
 
-function lowerBound(keys: string[], k: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
