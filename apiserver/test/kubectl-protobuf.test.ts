@@ -13,9 +13,12 @@ import { startTestServer, type TestServer } from './harness.ts';
 
 let s: TestServer;
 let work: string;
+let binFile: string;
 beforeAll(async () => {
   s = await startTestServer({ storage: 'memory' });
   work = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-pb-'));
+  binFile = join(work, 'blob.bin');
+  writeFileSync(binFile, Uint8Array.of(0, 1, 2, 0xff, 0xfe, 0x80, 10));
 });
 afterAll(async () => {
   await s?.stop();
@@ -57,7 +60,9 @@ function comparable(obj: any, otherName: string, name: string): any {
   const o = JSON.parse(JSON.stringify(obj).split(obj.metadata.uid).join('UID').split(otherName).join(name));
   for (const k of SERVER_SET) delete o.metadata[k];
   delete o.status;
+  // Allocated by the server for each Service.
   if (o.spec?.clusterIP) { delete o.spec.clusterIP; delete o.spec.clusterIPs; }
+  if (o.kind === 'Service') for (const p of o.spec.ports ?? []) delete p.nodePort;
   return o;
 }
 
@@ -85,6 +90,11 @@ const cases: Case[] = [
   { name: 'zero', args: ['create', 'deployment', 'zero', '--image=nginx', '--replicas=0'], out: 'deployment.apps/zero created', path: (n) => `/apis/apps/v1/namespaces/default/deployments/${n}` },
   { name: 'j1', args: ['create', 'job', 'j1', '--image=busybox', '--', 'sh', '-c', 'echo hi'], out: 'job.batch/j1 created', path: (n) => `/apis/batch/v1/namespaces/default/jobs/${n}` },
   { name: 'svc1', args: ['create', 'service', 'clusterip', 'svc1', '--tcp=80:8080', '--tcp=443:https'], out: 'service/svc1 created', path: (n) => `/api/v1/namespaces/default/services/${n}` },
+  { name: 'bin', args: ['create', 'configmap', 'bin', '--from-file=blob=BIN', '--from-literal=t=x'], out: 'configmap/bin created', path: (n) => `/api/v1/namespaces/default/configmaps/${n}` },
+  { name: 'reg', args: ['create', 'secret', 'docker-registry', 'reg', '--docker-server=r.example', '--docker-username=u', '--docker-password=p'], out: 'secret/reg created', path: (n) => `/api/v1/namespaces/default/secrets/${n}` },
+  { name: 'np', args: ['create', 'service', 'nodeport', 'np', '--tcp=5678:8080'], out: 'service/np created', path: (n) => `/api/v1/namespaces/default/services/${n}` },
+  { name: 'ext', args: ['create', 'service', 'externalname', 'ext', '--external-name=db.example.com'], out: 'service/ext created', path: (n) => `/api/v1/namespaces/default/services/${n}` },
+  { name: 'multi', args: ['create', 'deployment', 'multi', '--image=nginx', '--image=busybox'], out: 'deployment.apps/multi created', path: (n) => `/apis/apps/v1/namespaces/default/deployments/${n}` },
   { name: 'p1', args: ['run', 'p1', '--image=nginx:1.25', '--port=80', '--env=A=B', '--labels=app=p1,tier=web', '--restart=Never', '--command', '--', 'nginx', '-g', 'daemon off;'], out: 'pod/p1 created', body: 'json', path: (n) => `/api/v1/namespaces/default/pods/${n}` },
   { name: 'web-svc', args: ['expose', 'deployment', 'web', '--port=8080', '--target-port=80', '--name=web-svc'], out: 'service/web-svc exposed', body: 'json', path: (n) => `/api/v1/namespaces/default/services/${n}` },
 ];
@@ -92,6 +102,7 @@ const cases: Case[] = [
 describe('real kubectl sending protobuf bodies', () => {
   for (const c of cases) {
     it(`kubectl ${c.args.slice(0, 3).join(' ')}`, async () => {
+      c.args = c.args.map((a) => a.replace('=BIN', `=${binFile}`));
       const dry = await kubectl(...withFlags(c.args, '-o', 'json', '--dry-run=client'));
       expect(dry.code, dry.stderr).toBe(0);
       const expected = JSON.parse(dry.stdout);
@@ -131,6 +142,14 @@ describe('real kubectl sending protobuf bodies', () => {
     const sec = await get('/api/v1/namespaces/default/secrets/s1');
     expect(sec.type).toBe('Opaque');
     expect(Buffer.from(sec.data.pw, 'base64').toString()).toBe('s3cr3t!');
+    const bin = await get('/api/v1/namespaces/default/configmaps/bin');
+    expect(bin.data).toEqual({ t: 'x' });
+    expect([...Buffer.from(bin.binaryData.blob, 'base64')]).toEqual([0, 1, 2, 0xff, 0xfe, 0x80, 10]);
+    const np = await get('/api/v1/namespaces/default/services/np');
+    expect(np.spec).toMatchObject({ type: 'NodePort', ports: [{ port: 5678, targetPort: 8080 }] });
+    expect(np.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    const multi = await get('/apis/apps/v1/namespaces/default/deployments/multi');
+    expect(multi.spec.template.spec.containers.map((c: any) => [c.name, c.image])).toEqual([['nginx', 'nginx'], ['busybox', 'busybox']]);
     const dep = await get('/apis/apps/v1/namespaces/default/deployments/web');
     expect(dep.spec.replicas).toBe(2);
     expect(dep.spec.template.spec.containers[0]).toMatchObject({ name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80 }] });
