@@ -1,7 +1,9 @@
 // Pod volumes (upstream volume plugins, simplified to host directories): emptyDir, hostPath,
 // configMap, secret, downwardAPI and projected are made as directories under the pod's directory
 // (<root>/pods/<uid>/volumes/<plugin>/<name>) and bind-mounted into containers.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { value as quantityValue } from '@k8ts/api/quantity.ts';
 import { dirname, join, normalize } from 'node:path';
 import type { Container, KeyToPath, Pod, Volume } from 'kubernetes-types/core/v1';
 import type { Mount } from '../cri/types.ts';
@@ -78,7 +80,14 @@ export async function setUpVolumes(rootDir: string, pod: Pod, src: ConfigSource,
       else if (t === 'File' && !(existsSync(dir) && statSync(dir).isFile())) throw new CreateContainerConfigError(`hostPath type check failed: ${dir} is not a file`);
       continue;
     }
-    if (v.emptyDir) { mkdirSync(dir, { recursive: true, mode: 0o777 }); continue; }
+    if (v.emptyDir) {
+      mkdirSync(dir, { recursive: true, mode: 0o777 });
+      if (v.emptyDir.medium === 'Memory' && !isMountPoint(dir)) {
+        const size = v.emptyDir.sizeLimit ? `,size=${quantityValue(v.emptyDir.sizeLimit as string)}` : '';
+        execFileSync('mount', ['-t', 'tmpfs', '-o', `mode=0777${size}`, 'tmpfs', dir]);
+      }
+      continue;
+    }
     if (v.configMap) { writeFiles(dir, await configMapFiles(src, ns, v.configMap.name ?? '', v.configMap.items, v.configMap.defaultMode, v.configMap.optional ?? false)); continue; }
     if (v.secret) { writeFiles(dir, await secretFiles(src, ns, v.secret.secretName ?? '', v.secret.items, v.secret.defaultMode ?? 0o644, v.secret.optional ?? false)); continue; }
     if (v.downwardAPI) {
@@ -133,5 +142,17 @@ export function containerMounts(rootDir: string, pod: Pod, c: Container): Mount[
 
 /** Removes the pod's directory (volumes included; hostPath volumes are not under it). */
 export function cleanupPodDir(rootDir: string, uid: string): void {
-  rmSync(podDir(rootDir, uid), { recursive: true, force: true });
+  const dir = podDir(rootDir, uid);
+  // Memory-backed emptyDirs are tmpfs mounts: unmount before removing.
+  for (const m of mountPointsUnder(dir)) { try { execFileSync('umount', ['-l', m]); } catch { /* gone */ } }
+  rmSync(dir, { recursive: true, force: true });
 }
+
+function mountPointsUnder(dir: string): string[] {
+  let info = '';
+  try { info = readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return []; }
+  return info.split('\n').map((l) => l.split(' ')[4]).filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+}
+
+function isMountPoint(dir: string): boolean { return mountPointsUnder(dir).includes(dir); }
