@@ -1,10 +1,10 @@
 // SchedulerAPI over the shared client: pods/binding, status patches, preemption deletes and events.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1';
 import { isNotFound } from '@k8ts/api/status.ts';
-import type { Clientset, EventRecorder } from '@k8ts/client';
+import type { Clientset, EventRecorder, Logger } from '@k8ts/client';
 import type { SchedulerAPI } from './scheduler.ts';
 
-export function clientSchedulerAPI(cs: Clientset, recorder: EventRecorder, fieldManager = 'kube-scheduler'): SchedulerAPI {
+export function clientSchedulerAPI(cs: Clientset, recorder: EventRecorder, fieldManager = 'kube-scheduler', log?: Logger): SchedulerAPI {
   const pods = (p: Pod) => cs.pods(p.metadata?.namespace ?? 'default');
   const patchStatus = async (p: Pod, status: Record<string, unknown>) => {
     await pods(p).patch(p.metadata!.name!, { status }, 'strategic', { subresource: 'status', fieldManager });
@@ -40,6 +40,8 @@ export function clientSchedulerAPI(cs: Clientset, recorder: EventRecorder, field
       }
     },
     event(obj, type, reason, message) {
+      // What the scheduler decided, in its log as well as in the pod's events.
+      log?.[type === 'Warning' ? 'warn' : 'info']({ pod: `${obj.metadata?.namespace}/${obj.metadata?.name}`, reason }, message);
       recorder.event(obj as never, type, reason, message);
     },
   };

@@ -85,7 +85,7 @@ export function startScheduler(o: SchedulerAppOptions): RunningScheduler {
       replicaSet: (ns, n) => replicaSets.indexer.getByKey(`${ns}/${n}`) as unknown as ReplicaSet | undefined,
       statefulSet: (ns, n) => statefulSets.indexer.getByKey(`${ns}/${n}`) as unknown as StatefulSet | undefined,
     });
-  const api = clientSchedulerAPI(cs, recorder);
+  const api = clientSchedulerAPI(cs, recorder, 'kube-scheduler', log);
   const profiles = o.config
     ? buildProfiles(o.config, {
         bind: (p, n) => api.bind(p, n),
