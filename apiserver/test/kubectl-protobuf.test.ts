@@ -197,7 +197,7 @@ describe('kubectl drain', () => {
   }, 60_000);
 });
 
-describe('kubectl debug --copy-to', () => {
+describe('kubectl debug', () => {
   it('re-sends a full pod spec as protobuf and it is stored unchanged', async () => {
     const orig = {
       apiVersion: 'v1', kind: 'Pod',
@@ -267,5 +267,23 @@ describe('kubectl debug --copy-to', () => {
     expect(copy.spec).toEqual(expectedSpec);
     expect(copy.metadata.labels).toEqual(original.metadata.labels);
     expect(copy.metadata.annotations).toEqual(original.metadata.annotations);
+  }, 60_000);
+
+  it('kubectl debug node/ sends a privileged host pod', async () => {
+    expect((await s.req('POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' } } })).status).toBe(201);
+    const r = await kubectl('debug', 'node/n2', '--image=busybox', '--profile=sysadmin', '-v=9');
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const sent = protobufBodies(r.stderr).map((b) => decodeProtobufObject(b)).find((o) => o.kind === 'Pod') as any;
+    expect(sent.spec).toMatchObject({
+      nodeName: 'n2', hostIPC: true, hostNetwork: true, hostPID: true, restartPolicy: 'Never',
+      volumes: [{ name: 'host-root', hostPath: { path: '/' } }],
+      tolerations: [{ operator: 'Exists' }],
+      containers: [{ name: 'debugger', image: 'busybox', securityContext: { privileged: true }, volumeMounts: [{ name: 'host-root', mountPath: '/host' }] }],
+    });
+    // false non-pointer booleans are omitted, as Go prints them.
+    expect(Object.keys(sent.spec.containers[0])).not.toContain('stdin');
+    const list = await get('/api/v1/namespaces/default/pods');
+    const stored = list.items.find((p: any) => p.metadata.name.startsWith('node-debugger-n2-'));
+    expect(stored.spec).toMatchObject(sent.spec);
   }, 60_000);
 });
