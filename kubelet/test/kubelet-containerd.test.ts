@@ -120,6 +120,10 @@ describe('kubelet with containerd', () => {
       expect(text(1)).toBe('out-hello\n');
       expect(text(2)).toBe('err\n');
       expect(JSON.parse(text(3))).toMatchObject({ status: 'Success' });
+      // kubectl 1.30+ offers v5.channel.k8s.io, which containerd 1.6 does not speak: the kubelet bridges it.
+      const v5 = await wsExec(srv.port, '/exec/default/hello/app?command=echo&command=v5&output=1', 'v5.channel.k8s.io');
+      expect(v5.protocol).toBe('v5.channel.k8s.io');
+      expect(v5.filter((f) => f[0] === 1).map((f) => f.subarray(1).toString()).join('')).toBe('v5\n');
       const hosts = await wsExec(srv.port, '/exec/default/hello/app?command=cat&command=/etc/hosts&output=1');
       const podIP = (await pods().get('hello')).status?.podIP;
       expect(hosts.filter((f) => f[0] === 1).map((f) => f.subarray(1).toString()).join('')).toContain(`\n${podIP}\thello\n`);
@@ -162,15 +166,15 @@ describe('kubelet with containerd', () => {
 });
 
 /** A minimal WebSocket client: upgrades, collects the server's binary frames until it closes. */
-function wsExec(port: number, path: string): Promise<Buffer[]> {
+function wsExec(port: number, path: string, protocol = 'v4.channel.k8s.io'): Promise<Buffer[] & { protocol?: string }> {
   return new Promise((resolve, reject) => {
     const sock = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
       sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n`
-        + `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
+        + `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`);
     });
     let buf = Buffer.alloc(0);
     let upgraded = false;
-    const frames: Buffer[] = [];
+    const frames: Buffer[] & { protocol?: string } = [];
     const timer = setTimeout(() => { sock.destroy(); reject(new Error(`exec timed out: ${buf.toString()}`)); }, 15_000);
     sock.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -180,6 +184,7 @@ function wsExec(port: number, path: string): Promise<Buffer[]> {
         const head = buf.subarray(0, end).toString();
         if (!head.startsWith('HTTP/1.1 101')) { clearTimeout(timer); sock.destroy(); reject(new Error(head)); return; }
         upgraded = true;
+        frames.protocol = /^sec-websocket-protocol:\s*(\S+)/im.exec(head)?.[1];
         buf = buf.subarray(end + 4);
       }
       for (;;) {

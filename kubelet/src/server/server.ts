@@ -120,14 +120,31 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         stdout: q.get('output') !== null ? boolParam(q.get('output')) : boolParam(q.get('stdout')),
         stderr: q.get('error') !== null ? boolParam(q.get('error')) : boolParam(q.get('stderr')),
       }));
+      // containerd 1.6's streaming server speaks WebSocket v4.channel.k8s.io (and SPDY), not v5: a
+      // client offering only v5 is offered v4 upstream and told v5 back (the frames are the same;
+      // v5's stdin-close signal on channel 255 is dropped by a v4 server).
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const translateV5 = offered.includes('v5.channel.k8s.io') && !offered.includes('v4.channel.k8s.io');
       const upstream = connect(Number(streamUrl.port), streamUrl.hostname);
       upstream.once('connect', () => {
         const headers = Object.entries(req.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : v === undefined ? [] : [`${k}: ${v}`]))
-          .filter((l) => !/^host:/i.test(l));
+          .filter((l) => !/^host:/i.test(l))
+          .map((l) => (translateV5 && /^sec-websocket-protocol:/i.test(l) ? 'sec-websocket-protocol: v4.channel.k8s.io' : l));
         upstream.write(`${req.method} ${streamUrl.pathname}${streamUrl.search} HTTP/1.1\r\nhost: ${streamUrl.host}\r\n${headers.join('\r\n')}\r\n\r\n`);
         if (head.length) upstream.write(head);
-        upstream.pipe(socket);
         socket.pipe(upstream);
+        if (!translateV5) { upstream.pipe(socket); return; }
+        let buf = Buffer.alloc(0);
+        const onData = (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          upstream.off('data', onData);
+          const headText = buf.subarray(0, end).toString().replace(/^(sec-websocket-protocol:\s*)v4\.channel\.k8s\.io/im, '$1v5.channel.k8s.io');
+          socket.write(Buffer.concat([Buffer.from(headText), buf.subarray(end)]));
+          upstream.pipe(socket);
+        };
+        upstream.on('data', onData);
       });
       upstream.on('error', () => socket.destroy());
       socket.on('error', () => upstream.destroy());
