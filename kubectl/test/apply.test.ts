@@ -97,6 +97,16 @@ describe('kubectl apply', () => {
     expect(await objectsIn('ours', 'cm')).toEqual(await objectsIn('real', 'cm'));
   }, 120_000);
 
+  it('applies the documents before a bad one, then reports it', async () => {
+    file('mixed.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m1\n---\napiVersion: v1\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m2\n');
+    for (const verb of ['apply', 'create']) {
+      const { real, ours } = await pair([verb, '-f', 'mixed.yaml']);
+      expect(ours, verb).toEqual(real);
+      expect(ours.code).toBe(1);
+      await pair(['delete', 'cm', 'm1']);
+    }
+  }, 120_000);
+
   it('reports manifest and server errors naming the file', async () => {
     file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers: []\n');
     file('nokind.yaml', 'apiVersion: v1\nmetadata:\n  name: x\n');

@@ -2,7 +2,7 @@
 import type { Factory } from '../factory.ts';
 import { pathFor } from '../discovery.ts';
 import { readManifests } from '../resource/manifest.ts';
-import { infosFromManifests } from '../resource/objects.ts';
+import { infosUntilError } from '../resource/objects.ts';
 import { nameLine, type ObjectLike } from '../printers/index.ts';
 import { AggregateError, addSourceToErr } from '../errors.ts';
 
@@ -10,11 +10,14 @@ export interface CreateOptions { filenames: string[]; recursive?: boolean; outpu
 
 export async function runCreate(f: Factory, o: CreateOptions): Promise<void> {
   if (!o.filenames.length) throw new Error('must specify one of -f and -k');
-  const objs = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
-  if (!objs.length) throw new Error('no objects passed to create');
-  const mapper = await f.restMapper();
-  const infos = infosFromManifests(mapper, objs, f.namespace());
+  const read = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
+  const mapper = read.objects.length ? await f.restMapper() : undefined;
+  const mapped = mapper ? infosUntilError(mapper, read.objects, f.namespace()) : { infos: [] };
+  const infos = mapped.infos;
   const errors: unknown[] = [];
+  const readError = read.error ?? mapped.error;
+  if (readError) errors.push(readError);
+  if (!infos.length && !errors.length) throw new Error('no objects passed to create');
   for (const info of infos) {
     try {
       const created = await f.rest().request<ObjectLike>({

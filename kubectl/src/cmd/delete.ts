@@ -53,7 +53,9 @@ export async function runDelete(f: Factory, args: string[], o: DeleteOptions): P
   const hasSelection = !!o.selector || !!o.fieldSelector || !!o.all;
   if (o.filenames.length) {
     if (args.length) throw new UsageError('Unexpected args: ' + JSON.stringify(args).replace(/"/g, '').replace(/,/g, ' '), 'delete');
-    const infos = infosFromManifests(mapper, readManifests(o.filenames, !!o.recursive, () => f.io.readStdin()), ns);
+    const read = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
+    if (read.error) throw read.error;
+    const infos = infosFromManifests(mapper, read.objects, ns);
     for (const i of infos) targets.push({ mapping: i.mapping, namespace: i.namespace, name: i.name, source: i.source });
   } else {
     if (!args.length) throw new Error('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');

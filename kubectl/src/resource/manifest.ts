@@ -63,12 +63,32 @@ export function parseManifest(text: string, source: string): ManifestObject[] {
   return out;
 }
 
-/** Reads every -f argument in order. */
-export function readManifests(filenames: string[], recursive: boolean, readStdin: () => string): ManifestObject[] {
+/**
+ * Reads every -f argument in order. As the builder's stream, reading stops at the first bad
+ * document: the objects before it are returned together with the error.
+ */
+export function readManifests(filenames: string[], recursive: boolean, readStdin: () => string): { objects: ManifestObject[]; error?: Error } {
   const out: ManifestObject[] = [];
-  for (const f of filenames) {
-    if (f === '-') { out.push(...parseManifest(readStdin(), 'STDIN')); continue; }
-    for (const file of filesOf(f, recursive)) out.push(...parseManifest(readFileSync(file, 'utf8'), file));
+  try {
+    for (const f of filenames) {
+      if (f === '-') { out.push(...parseManifestPrefix(readStdin(), 'STDIN', out)); continue; }
+      for (const file of filesOf(f, recursive)) out.push(...parseManifestPrefix(readFileSync(file, 'utf8'), file, out));
+    }
+  } catch (e) {
+    return { objects: out, error: e as Error };
   }
-  return out;
+  return { objects: out };
+}
+
+/** parseManifest, but on a bad document the good ones before it are kept (pushed to `sink`) first. */
+function parseManifestPrefix(text: string, source: string, sink: ManifestObject[]): ManifestObject[] {
+  try {
+    return parseManifest(text, source);
+  } catch (e) {
+    const docs = text.split(/^---[ \t]*$/m);
+    for (let n = docs.length - 1; n > 0; n--) {
+      try { sink.push(...parseManifest(docs.slice(0, n).join('---\n'), source)); break; } catch { /* fewer documents */ }
+    }
+    throw e;
+  }
 }

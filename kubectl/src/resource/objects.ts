@@ -17,7 +17,20 @@ export interface Info {
  * namespace is an error.
  */
 export function infosFromManifests(mapper: RESTMapper, objs: ManifestObject[], ns: { namespace: string; explicit: boolean }): Info[] {
-  return objs.map(({ object, source }) => {
+  return objs.map((o) => infoFromManifest(mapper, o, ns));
+}
+
+/** As infosFromManifests, stopping at the first object that cannot be mapped (returned as the error). */
+export function infosUntilError(mapper: RESTMapper, objs: ManifestObject[], ns: { namespace: string; explicit: boolean }): { infos: Info[]; error?: Error } {
+  const infos: Info[] = [];
+  for (const o of objs) {
+    try { infos.push(infoFromManifest(mapper, o, ns)); } catch (e) { return { infos, error: e as Error }; }
+  }
+  return { infos };
+}
+
+function infoFromManifest(mapper: RESTMapper, { object, source }: ManifestObject, ns: { namespace: string; explicit: boolean }): Info {
+  {
     const meta = { ...(object.metadata ?? {}) };
     let mapping: APIResource;
     try {
@@ -34,5 +47,5 @@ export function infosFromManifests(mapper: RESTMapper, objs: ManifestObject[], n
       meta.namespace = namespace;
     }
     return { mapping, namespace, name: String(meta.name ?? ''), object: { ...object, metadata: meta }, source };
-  });
+  }
 }
