@@ -95,6 +95,9 @@ describe('kubelet with a fake CRI', () => {
     const lease = await client.leases('kube-node-lease').get('node-a');
     expect(lease.spec?.holderIdentity).toBe('node-a');
     expect(lease.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: 'node-a', uid: node.metadata.uid });
+    await new Promise((r) => setTimeout(r, 1500)); // renewed every second here (10 s by default)
+    const renewed = await client.leases('kube-node-lease').get('node-a');
+    expect(Date.parse(renewed.spec!.renewTime!)).toBeGreaterThan(Date.parse(lease.spec!.renewTime!));
   });
 
   it('runs a pod: Running with an IP, env from fieldRef, logs in the pod log dir, labels on runtime objects', async () => {
@@ -117,6 +120,10 @@ describe('kubelet with a fake CRI', () => {
     expect(readFileSync(logFile, 'utf8')).toMatch(/ stdout F hello\n$/);
     const [s] = sandboxesOf(created.metadata.uid!);
     expect(s!.config.hostname).toBe('web');
+    // Status is written only when it changes: resyncs (every second here) leave the object alone.
+    const rv = (await pods().get('web')).metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await pods().get('web')).metadata.resourceVersion).toBe(rv);
     expect(s!.config.labels).toMatchObject({ 'io.kubernetes.pod.uid': created.metadata.uid });
   });
 
