@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { decodeProtobufObject, encodeProtobufObject, protoRoot, PROTOBUF_MAGIC } from '../src/protobuf/index.ts';
+import protobuf from 'protobufjs';
+import { decodeProtobufObject, encodeProtobufObject, protoRoot, undeclaredFields, PROTOBUF_MAGIC } from '../src/protobuf/index.ts';
 import { StatusError } from '../src/status.ts';
 
 /** Wraps a message of `typeName` built from a protobuf-shaped object in the k8s envelope. */
@@ -169,6 +170,26 @@ describe('decodeProtobufObject', () => {
       { kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: { name: 'ds' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }], hostNetwork: true } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 0 } },
     ];
     for (const o of objects) expect(decodeProtobufObject(encodeProtobufObject(o))).toEqual(o);
+  });
+
+  it('refuses fields the schema lacks outside status instead of dropping them', () => {
+    // VolumeSource field 3 (gcePersistentDisk) is not declared here; PodStatus field 14 (resize) neither.
+    const pod = protoRoot().lookupType('k8ts.core.Pod');
+    const known = pod.encode(pod.fromObject({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] } })).finish();
+    const withVolume = Buffer.concat([known, Buffer.from(protobuf.Writer.create().uint32((2 << 3) | 2).bytes(
+      protobuf.Writer.create().uint32((1 << 3) | 2).bytes(
+        protobuf.Writer.create().uint32((1 << 3) | 2).string('v').uint32((2 << 3) | 2).bytes(
+          protobuf.Writer.create().uint32((3 << 3) | 2).bytes(protobuf.Writer.create().uint32((1 << 3) | 2).string('disk').finish()).finish(),
+        ).finish(),
+      ).finish(),
+    ).finish())]);
+    expect(undeclaredFields(pod, withVolume)).toEqual(['Pod.spec.volumes.volumeSource#3']);
+    const u = protoRoot().lookupType('k8ts.runtime.Unknown');
+    const wrap = (raw: Uint8Array) => Uint8Array.from([...PROTOBUF_MAGIC, ...u.encode(u.fromObject({ typeMeta: { apiVersion: 'v1', kind: 'Pod' }, raw })).finish()]);
+    expect(statusOf(() => decodeProtobufObject(wrap(withVolume)))).toEqual({ code: 400, reason: 'BadRequest' });
+    const withStatus = Buffer.concat([known, Buffer.from(protobuf.Writer.create().uint32((3 << 3) | 2).bytes(
+      protobuf.Writer.create().uint32((14 << 3) | 2).string('Proposed').finish()).finish())]);
+    expect(decodeProtobufObject(wrap(withStatus))).toEqual({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] }, status: {} });
   });
 
   it('answers malformed bodies with 400 and kinds without a schema with 415', () => {

@@ -4,6 +4,7 @@ import { errors } from '../status.ts';
 import { protoRoot, messageTypeFor } from './schema.ts';
 import { messageToJSON } from './json.ts';
 import { jsonToMessage } from './encode.ts';
+import { undeclaredFields } from './unknown.ts';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -33,11 +34,19 @@ export function decodeProtobufObject(data: Uint8Array): Record<string, unknown> 
   if (envelope.contentEncoding) throw errors.badRequest(`unsupported protobuf content encoding "${String(envelope.contentEncoding)}"`);
   const type = messageTypeFor(apiVersion, kind);
   if (!type) throw errors.unsupportedMediaType(`${PROTOBUF_MEDIA_TYPE} for ${apiVersion ? `${apiVersion}, Kind=` : 'Kind='}${kind}`);
+  const raw = (envelope.raw as Uint8Array | undefined) ?? new Uint8Array();
   let msg: Record<string, unknown>;
+  let undeclared: string[];
   try {
-    msg = type.decode((envelope.raw as Uint8Array | undefined) ?? new Uint8Array()) as unknown as Record<string, unknown>;
+    msg = type.decode(raw) as unknown as Record<string, unknown>;
+    // Status is written by controllers and ignored on create; elsewhere an undeclared field would be
+    // lost, so refuse the body rather than store less than the client sent.
+    undeclared = undeclaredFields(type, raw, type.name, (path) => path === `${type.name}.status`);
   } catch (e) {
     throw errors.badRequest(`error decoding ${kind} from protobuf: ${(e as Error).message}`);
+  }
+  if (undeclared.length > 0) {
+    throw errors.badRequest(`the protobuf ${kind} has fields this server cannot decode (${undeclared.join(', ')}); send it as application/json`);
   }
   return { kind, apiVersion, ...(messageToJSON(type, msg) as Record<string, unknown>) };
 }

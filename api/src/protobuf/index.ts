@@ -2,3 +2,4 @@ export { decodeProtobufObject, encodeProtobufObject, hasProtobufMagic, PROTOBUF_
 export { messageTypeFor, protoRoot } from './schema.ts';
 export { messageToJSON, formatTime } from './json.ts';
 export { jsonToMessage } from './encode.ts';
+export { undeclaredFields } from './unknown.ts';
