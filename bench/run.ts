@@ -1,6 +1,7 @@
 // pnpm bench [name...]: runs the named benchmarks (all when none is named) and prints their figures.
 const benches: Record<string, () => Promise<void>> = {
   apiserver: async () => (await import('./apiserver.ts')).run(),
+  scheduler: async () => (await import('./scheduler.ts')).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
