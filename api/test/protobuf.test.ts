@@ -130,13 +130,17 @@ describe('decodeProtobufObject', () => {
               affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } },
                 podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'd' } } } }] } },
               topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', minDomains: 2 }],
-              volumes: [{ name: 'e', emptyDir: { sizeLimit: '1Gi' } }, { name: 'p', projected: { sources: [{ serviceAccountToken: { path: 't', expirationSeconds: 3600 } }] } }],
+              volumes: [{ name: 'e', emptyDir: { sizeLimit: '1Gi' } }, { name: 'g', gcePersistentDisk: { pdName: 'disk', fsType: 'ext4' } }, { name: 'eph', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }, { name: 'p', projected: { sources: [{ serviceAccountToken: { path: 't', expirationSeconds: 3600 } }] } }],
             },
           },
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '50%', maxUnavailable: 0 } },
         },
       },
-      { kind: 'Job', apiVersion: 'batch/v1', metadata: { name: 'j' }, spec: { backoffLimit: 0, suspend: false, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
+      { kind: 'Job', apiVersion: 'batch/v1', metadata: { name: 'j' }, spec: {
+        backoffLimit: 0, suspend: false,
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+        successPolicy: { rules: [{ succeededIndexes: '0-2', succeededCount: 2 }] },
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
       { kind: 'Service', apiVersion: 'v1', metadata: { name: 's' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ port: 80, targetPort: 'web', nodePort: 30080 }], ipFamilyPolicy: 'SingleStack' } },
       { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'n', annotations: { a: 'b' } }, spec: { finalizers: ['kubernetes'] } },
       {
@@ -173,17 +177,17 @@ describe('decodeProtobufObject', () => {
   });
 
   it('refuses fields the schema lacks outside status instead of dropping them', () => {
-    // VolumeSource field 3 (gcePersistentDisk) is not declared here; PodStatus field 14 (resize) neither.
+    // VolumeSource field 99 (say, from a newer Kubernetes) is not declared here; PodStatus field 14 (resize) neither.
     const pod = protoRoot().lookupType('k8ts.core.Pod');
     const known = pod.encode(pod.fromObject({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] } })).finish();
     const withVolume = Buffer.concat([known, Buffer.from(protobuf.Writer.create().uint32((2 << 3) | 2).bytes(
       protobuf.Writer.create().uint32((1 << 3) | 2).bytes(
         protobuf.Writer.create().uint32((1 << 3) | 2).string('v').uint32((2 << 3) | 2).bytes(
-          protobuf.Writer.create().uint32((3 << 3) | 2).bytes(protobuf.Writer.create().uint32((1 << 3) | 2).string('disk').finish()).finish(),
+          protobuf.Writer.create().uint32((99 << 3) | 2).bytes(protobuf.Writer.create().uint32((1 << 3) | 2).string('disk').finish()).finish(),
         ).finish(),
       ).finish(),
     ).finish())]);
-    expect(undeclaredFields(pod, withVolume)).toEqual(['Pod.spec.volumes.volumeSource#3']);
+    expect(undeclaredFields(pod, withVolume)).toEqual(['Pod.spec.volumes.volumeSource#99']);
     const u = protoRoot().lookupType('k8ts.runtime.Unknown');
     const wrap = (raw: Uint8Array) => Uint8Array.from([...PROTOBUF_MAGIC, ...u.encode(u.fromObject({ typeMeta: { apiVersion: 'v1', kind: 'Pod' }, raw })).finish()]);
     expect(statusOf(() => decodeProtobufObject(wrap(withVolume)))).toEqual({ code: 400, reason: 'BadRequest' });
