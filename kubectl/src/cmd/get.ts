@@ -7,6 +7,7 @@ import { TablePrinter, type Table, type TableRow } from '../printers/table.ts';
 import { printGeneric, omitManagedFields, type ObjectLike } from '../printers/index.ts';
 import { parseOutput } from './output.ts';
 import { printJsonPath } from '../printers/jsonpath.ts';
+import { sortByField, sortTemplate, SortFieldNotFound } from '../printers/sort.ts';
 import { AggregateError, UsageError } from '../errors.ts';
 import { isNotFound } from '@k8ts/api/status.ts';
 import { humanDuration } from '@k8ts/api/age.ts';
@@ -24,6 +25,7 @@ export interface GetOptions {
   labelColumns?: string[];
   ignoreNotFound?: boolean;
   chunkSize?: string;
+  sortBy?: string;
 }
 
 interface Fetched { visit: Visit; tables?: Table[]; objects?: ObjectLike[] }
@@ -40,12 +42,23 @@ function fallbackTable(body: ObjectLike): Table {
   };
 }
 
+/** Table rows by --sort-by; kubectl 1.32 prints no rows at all when no row has the field. */
+function sortRows(rows: TableRow[], sortBy: string): TableRow[] {
+  try {
+    return sortByField(rows, sortBy, (r) => r.object);
+  } catch (e) {
+    if (e instanceof SortFieldNotFound) return [];
+    throw e;
+  }
+}
+
 export async function runGet(f: Factory, args: string[], o: GetOptions): Promise<void> {
   const out = parseOutput(o.output);
   if (!args.length) {
     f.io.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n');
     throw new UsageError('Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).', 'get');
   }
+  if (o.sortBy) sortTemplate(o.sortBy);
   const mapper = await f.restMapper();
   const visits = visitsFromArgs(mapper, args);
   const { namespace } = f.namespace();
@@ -69,7 +82,7 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
       do {
         const body = await rest.request<ObjectLike & { metadata?: { continue?: string } }>({
           path: pathFor(m, ns(m)),
-          query: { labelSelector: o.selector, fieldSelector: o.fieldSelector, limit: limit > 0 ? limit : undefined, continue: cont },
+          query: { labelSelector: o.selector, fieldSelector: o.fieldSelector, limit: limit > 0 && !o.sortBy ? limit : undefined, continue: cont, includeObject: table && o.sortBy ? 'Object' : undefined },
           accept: table ? tableAccept : undefined,
         });
         cont = (body.metadata as { continue?: string } | undefined)?.continue || undefined;
@@ -89,7 +102,8 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
   if (!table) {
     const single = visits.length === 1 && visits[0].name !== undefined;
     if (single && errors.length) throw errors[0];
-    const objs = fetched.flatMap((x) => x.objects ?? []).map(omitManagedFields);
+    let objs = fetched.flatMap((x) => x.objects ?? []).map(omitManagedFields);
+    if (o.sortBy) objs = sortByField(objs, o.sortBy, (x) => x);
     let doc: ObjectLike;
     if (single && objs.length === 1) doc = objs[0];
     else doc = { apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } };
@@ -129,7 +143,7 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
       });
       last = m;
     }
-    for (const t of x.tables ?? []) printer.print(t);
+    for (const t of x.tables ?? []) printer.print(o.sortBy ? { ...t, rows: sortRows(t.rows, o.sortBy) } : t);
   }
   if (printer) write(printer.flush());
   if (written === 0 && !o.ignoreNotFound && errors.length === 0) {

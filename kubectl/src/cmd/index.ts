@@ -30,6 +30,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('-L, --label-columns <labels>', 'Accepts a comma separated list of labels that are going to be presented as columns.', collect)
     .option('--ignore-not-found', 'If set to true, suppresses NotFound error for specific objects that do not exist.')
     .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once.')
+    .option('--sort-by <field>', 'If non-empty, sort list types using this field specification (a JSONPath expression).')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       await runGet(factory(cmd), args, {
         output: flagValue(opts.output as string | undefined),
@@ -42,6 +43,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
         labelColumns: opts.labelColumns as string[] | undefined,
         ignoreNotFound: !!opts.ignoreNotFound,
         chunkSize: flagValue(opts.chunkSize as string | undefined),
+        sortBy: flagValue(opts.sortBy as string | undefined),
       });
     });
 
