@@ -72,6 +72,8 @@ class BindingWatch {
   bound = new Set<string>();
   first = 0;
   last = 0;
+  /** Called once, when the first binding is seen. */
+  onFirst?: () => void;
   private waiters: { n: number; resolve: () => void }[] = [];
   private req: ReturnType<typeof request>;
   constructor(base: string, agent: Agent, namespace: string, resourceVersion: string) {
@@ -88,7 +90,7 @@ class BindingWatch {
           const name = ev.object.metadata?.name;
           if (ev.type !== 'MODIFIED' || !name || !ev.object.spec?.nodeName || this.bound.has(name)) continue;
           const now = performance.now();
-          if (this.bound.size === 0) this.first = now;
+          if (this.bound.size === 0) { this.first = now; this.onFirst?.(); }
           this.last = now;
           this.bound.add(name);
           this.waiters = this.waiters.filter((w) => (this.bound.size >= w.n ? (w.resolve(), false) : true));
@@ -114,6 +116,17 @@ class BindingWatch {
     return this.bound.size > 1 ? (this.bound.size - 1) / ((this.last - this.first) / 1000) : 0;
   }
   close(): void { this.req.destroy(); }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Top self-time functions of a V8 .cpuprofile. */
@@ -208,7 +221,11 @@ export async function run(): Promise<void> {
       logFile: join(dir, 'scheduler.log'),
     });
     const tStart = performance.now();
+    const pids = { scheduler: sched.pid, apiserver: api.pid };
+    let cpuAtFirst = { scheduler: NaN, apiserver: NaN };
+    watch.onFirst = () => { cpuAtFirst = { scheduler: cpuSeconds(pids.scheduler), apiserver: cpuSeconds(pids.apiserver) }; };
     await watch.until(pods, 60_000);
+    const cpuUsed = { scheduler: cpuSeconds(pids.scheduler) - cpuAtFirst.scheduler, apiserver: cpuSeconds(pids.apiserver) - cpuAtFirst.apiserver };
     const schedBound = watch.bound.size;
     const schedRate = watch.rate();
     const schedSecs = (watch.last - watch.first) / 1000;
@@ -258,6 +275,8 @@ export async function run(): Promise<void> {
     console.log(`baseline:   ${baseBound}/${pods} bindings POSTed (concurrency 64) in ${baseSecs.toFixed(2)} s first→last seen (${postSecs.toFixed(2)} s of POSTs): ${baseRate.toFixed(0)} pods/s`);
     console.log(`ratio scheduler/baseline: ${(schedRate / baseRate).toFixed(2)}; upstream floor for 5000 nodes/10000 pods: 680 pods/s (64 cores)`);
     console.log(`  ${attempts}`);
+    const share = (s: number) => `${s.toFixed(1)} CPU-s (${((100 * s) / Math.max(schedSecs, 0.001)).toFixed(0)}% of one core)`;
+    console.log(`CPU used from the first binding to the last: scheduler ${share(cpuUsed.scheduler)}, apiserver ${share(cpuUsed.apiserver)}`);
     if (cpuProf) {
       const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
       for (const f of files) {
