@@ -72,6 +72,9 @@ class BindingWatch {
   bound = new Set<string>();
   first = 0;
   last = 0;
+  /** The same instants on the monotonic clock in µs (V8 CPU profiles' timestamps). */
+  firstMonoUs = 0;
+  lastMonoUs = 0;
   /** Called once, when the first binding is seen. */
   onFirst?: () => void;
   private waiters: { n: number; resolve: () => void }[] = [];
@@ -90,8 +93,10 @@ class BindingWatch {
           const name = ev.object.metadata?.name;
           if (ev.type !== 'MODIFIED' || !name || !ev.object.spec?.nodeName || this.bound.has(name)) continue;
           const now = performance.now();
-          if (this.bound.size === 0) { this.first = now; this.onFirst?.(); }
+          const mono = Number(process.hrtime.bigint() / 1000n);
+          if (this.bound.size === 0) { this.first = now; this.firstMonoUs = mono; this.onFirst?.(); }
           this.last = now;
+          this.lastMonoUs = mono;
           this.bound.add(name);
           this.waiters = this.waiters.filter((w) => (this.bound.size >= w.n ? (w.resolve(), false) : true));
         }
@@ -129,17 +134,20 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** Top self-time functions of a V8 .cpuprofile. */
-function topSelfTime(path: string, n: number): string[] {
+/** Top self-time functions of a V8 .cpuprofile, over the samples taken between fromUs and toUs (monotonic µs). */
+function topSelfTime(path: string, n: number, fromUs: number, toUs: number): string[] {
   const prof = JSON.parse(readFileSync(path, 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-    samples: number[]; timeDeltas: number[];
+    samples: number[]; timeDeltas: number[]; startTime: number;
   };
   const byId = new Map(prof.nodes.map((nd) => [nd.id, nd]));
   const self = new Map<string, number>();
   let total = 0;
+  let ts = prof.startTime;
   prof.samples.forEach((id, i) => {
     const dt = prof.timeDeltas[i] ?? 0;
+    ts += dt;
+    if (ts < fromUs || ts > toUs) return;
     total += dt;
     const cf = byId.get(id)!.callFrame;
     const key = `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*\/(node_modules|work\/main)\//, '$1/')}:${cf.lineNumber + 1}`;
@@ -229,6 +237,7 @@ export async function run(): Promise<void> {
     const schedBound = watch.bound.size;
     const schedRate = watch.rate();
     const schedSecs = (watch.last - watch.first) / 1000;
+    const window = { from: watch.firstMonoUs, to: watch.lastMonoUs };
     const startup = (watch.first - tStart) / 1000;
     watch.close();
     watch = undefined;
@@ -280,8 +289,8 @@ export async function run(): Promise<void> {
     if (cpuProf) {
       const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
       for (const f of files) {
-        console.log(`scheduler CPU profile ${f}: top self time`);
-        for (const l of topSelfTime(join(profDir, f), 25)) console.log(`  ${l}`);
+        console.log(`scheduler CPU profile ${f}: top self time from the first binding to the last`);
+        for (const l of topSelfTime(join(profDir, f), 25, window.from, window.to)) console.log(`  ${l}`);
       }
     }
   } finally {
