@@ -42,7 +42,9 @@ export async function run(): Promise<void> {
   const etcd = await startEtcd();
   const port = await freePort();
   const api = startProcess(process.execPath, {
-    args: [join(repo, 'apiserver/src/main.ts'), '--etcd-servers', etcd.endpoint, '--secure-port', String(port), '--cert-dir', join(dir, 'pki')],
+    // K8TS_BENCH_CPU_PROF=DIR writes the API server's CPU profile there (node --cpu-prof).
+    args: [...(process.env.K8TS_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.K8TS_BENCH_CPU_PROF] : []),
+      join(repo, 'apiserver/src/main.ts'), '--etcd-servers', etcd.endpoint, '--secure-port', String(port), '--cert-dir', join(dir, 'pki')],
     logFile: join(dir, 'apiserver.log'),
   });
   try {
@@ -71,10 +73,11 @@ export async function run(): Promise<void> {
     }
     await call('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }));
 
+    const only = process.env.K8TS_BENCH_ONLY; // "creates" or "watch"
     const raw = new Etcd3({ hosts: etcd.endpoint });
     console.log('pod creates/s (API server over HTTPS → etcd) vs raw etcd puts/s from this process');
     console.log('concurrency  apiserver/s  etcd-put/s  ratio');
-    for (const c of [1, 16, 64]) {
+    for (const c of only === 'watch' ? [] : [1, 16, 64]) {
       const n = c === 1 ? 400 : 3000;
       // warm-up
       await pool(50, c, (i) => call('POST', '/api/v1/namespaces/bench/pods', podBody(`warm-${c}-${i}`)).then(() => undefined));
@@ -91,9 +94,10 @@ export async function run(): Promise<void> {
     }
     raw.close();
 
+    if (only === 'creates') return;
     // Watch delivery latency: 100 watchers, 500 events/s for 4 s.
-    const watchers = 100;
-    const rate = 500;
+    const watchers = Number(process.env.K8TS_BENCH_WATCHERS ?? 100);
+    const rate = Number(process.env.K8TS_BENCH_RATE ?? 500);
     const seconds = 4;
     const latencies: number[] = [];
     const sent = new Map<string, number>();
