@@ -31,13 +31,16 @@ class LoggingRestClient extends RestClient {
   private readonly level: number;
   private readonly log: (s: string) => void;
   private readonly server: string;
-  constructor(cfg: RestConfig, level: number, log: (s: string) => void, warn: (w: string) => void) {
+  private readonly timeoutMs: number | undefined;
+  constructor(cfg: RestConfig, level: number, log: (s: string) => void, warn: (w: string) => void, timeoutMs?: number) {
     super(cfg, { maxRetries: 1, backoffBaseMs: 200, warningHandler: warn, userAgent: 'kubectl/v1.32.0 (linux/amd64) kubernetes/k8ts' });
     this.level = level;
     this.log = log;
     this.server = cfg.server;
+    this.timeoutMs = timeoutMs;
   }
   override async requestRaw(o: RequestOptions): Promise<string> {
+    if (this.timeoutMs && !o.timeoutMs) o = { ...o, timeoutMs: this.timeoutMs };
     if (this.level < 6) return super.requestRaw(o);
     const start = Date.now();
     const method = (o.method ?? 'GET').toUpperCase();
@@ -63,6 +66,18 @@ function queryString(q: RequestOptions['query']): string {
     for (const x of Array.isArray(v) ? v : [v]) parts.push(`${k}=${encodeURIComponent(String(x))}`);
   }
   return parts.length ? '?' + parts.join('&') : '';
+}
+
+/** --request-timeout: "0" (none), a bare number of seconds, or a Go duration ("1s", "2m", "1h30m"). */
+export function requestTimeoutMs(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  const s = v.replace(/^=/, '');
+  if (/^\d+$/.test(s)) return Number(s) * 1000 || undefined;
+  let ms = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) ms += Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[m[2]];
+  return ms || undefined;
 }
 
 export class Factory {
@@ -99,7 +114,7 @@ export class Factory {
   }
 
   rest(): RestClient {
-    this.client ??= new LoggingRestClient(this.restConfig(), this.verbosity, (s) => this.io.err(s), (w) => this.io.err(`Warning: ${w}\n`));
+    this.client ??= new LoggingRestClient(this.restConfig(), this.verbosity, (s) => this.io.err(s), (w) => this.io.err(`Warning: ${w}\n`), requestTimeoutMs(this.flags.requestTimeout));
     return this.client;
   }
 

@@ -5,6 +5,7 @@ import { writeFileSync, readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startEnv, both, type Env, type Result } from './helpers.ts';
+import { requestTimeoutMs } from '../src/factory.ts';
 
 let env: Env;
 beforeAll(async () => {
@@ -139,12 +140,17 @@ describe('global flags', () => {
       ['config', 'use-context', 'nope'],
       ['-n', 'kube-system', 'get', 'pods'],
       ['get', 'pods', '--namespace=ours', '-o', 'name'],
+      ['--request-timeout=5s', 'get', 'pods', '--namespace=ours', '-o', 'name'],
     ]) {
       const r = await run(args);
       expect(r.ours, args.join(' ')).toEqual(r.real);
       expect(r.oursFile['current-context'], args.join(' ')).toBe(r.realFile['current-context']);
     }
   }, 120_000);
+
+  it('--request-timeout takes seconds or Go durations', () => {
+    expect([requestTimeoutMs('5'), requestTimeoutMs('1m30s'), requestTimeoutMs('250ms'), requestTimeoutMs('0'), requestTimeoutMs(undefined)]).toEqual([5000, 90000, 250, undefined, undefined]);
+  });
 
   it('-v=6 logs each request to stderr', async () => {
     const r = await env.ours(['-v=6', 'get', 'pods', '-n', 'ours', '-o', 'name']);
