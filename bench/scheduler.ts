@@ -174,10 +174,16 @@ export async function run(): Promise<void> {
       logFile: join(dir, 'apiserver.log'),
     });
     const base = `https://127.0.0.1:${port}`;
-    for (let i = 0; i < 300; i++) {
-      try { readFileSync(join(dir, 'pki', 'ca.key')); break; } catch { await sleep(100); }
+    // The API server writes its CA into --cert-dir on start; both files must be there and complete.
+    let ca: Awaited<ReturnType<typeof loadCA>> | undefined;
+    for (let i = 0; !ca; i++) {
+      try {
+        ca = await loadCA(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), readFileSync(join(dir, 'pki', 'ca.key'), 'utf8'));
+      } catch (e) {
+        if (i > 300) throw e;
+        await sleep(100);
+      }
     }
-    const ca = await loadCA(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), readFileSync(join(dir, 'pki', 'ca.key'), 'utf8'));
     const admin = await issueClientCert(ca, { user: 'bench', groups: ['system:masters'] });
     agent = new Agent({ ca: ca.certPem, cert: admin.certPem, key: admin.keyPem, keepAlive: true, maxSockets: 128 });
     const call = (method: string, path: string, body?: string) => new Promise<Call>((res, rej) => {
