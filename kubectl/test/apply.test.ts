@@ -135,6 +135,10 @@ describe('kubectl create and delete', () => {
       ['create', '-f', 'cms.yaml'],
       ['delete', 'cm', '--all'],
       ['delete', 'pod', 'nope'],
+      ['create', '-f', 'cms.yaml'],
+      ['apply', '-f', 'cms.yaml'],
+      ['apply', '-f', 'cms.yaml'],
+      ['delete', '-f', 'cms.yaml'],
     ];
     for (const args of steps) {
       const { real, ours } = await pair(args);

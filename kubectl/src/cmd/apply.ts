@@ -48,6 +48,9 @@ async function applyOne(f: Factory, info: Info): Promise<string> {
     }
   }
   const originalText = (current.metadata?.annotations as Record<string, string> | undefined)?.[lastAppliedAnnotation];
+  if (originalText === undefined) {
+    f.io.err(`Warning: resource ${m.resource}/${info.name} is missing the ${lastAppliedAnnotation} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
+  }
   let original: unknown;
   if (originalText) {
     try { original = JSON.parse(originalText); } catch { original = undefined; }
