@@ -110,7 +110,7 @@ describe('kubectl apply', () => {
   it('reports manifest and server errors naming the file', async () => {
     file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers: []\n');
     file('nokind.yaml', 'apiVersion: v1\nmetadata:\n  name: x\n');
-    for (const args of [['apply', '-f', 'bad.yaml'], ['apply', '-f', 'nokind.yaml'], ['apply', '-f', 'missing.yaml'], ['apply'], ['create', '-f', 'bad.yaml']]) {
+    for (const args of [['apply', '-f', 'bad.yaml'], ['apply', '-f', 'nokind.yaml'], ['apply', '-f', 'missing.yaml'], ['apply'], ['create', '-f', 'bad.yaml'], ['apply', '-f', 'bad.yaml', 'pod'], ['create', '-f', 'bad.yaml', 'pod', 'x'], ['delete', '-f', 'bad.yaml', 'pod']]) {
       const { real, ours } = await pair(args);
       expect(ours, args.join(' ')).toEqual(real);
       expect(ours.code).toBe(1);

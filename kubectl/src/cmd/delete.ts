@@ -5,7 +5,7 @@ import { visitsFromArgs } from '../resource/args.ts';
 import { readManifests } from '../resource/manifest.ts';
 import { infosFromManifests } from '../resource/objects.ts';
 import type { ObjectLike } from '../printers/index.ts';
-import { AggregateError, addSourceToErr, UsageError } from '../errors.ts';
+import { AggregateError, addSourceToErr } from '../errors.ts';
 import { isNotFound } from '@k8ts/api/status.ts';
 
 export interface DeleteOptions {
@@ -52,7 +52,7 @@ export async function runDelete(f: Factory, args: string[], o: DeleteOptions): P
   const targets: Target[] = [];
   const hasSelection = !!o.selector || !!o.fieldSelector || !!o.all;
   if (o.filenames.length) {
-    if (args.length) throw new UsageError('Unexpected args: ' + JSON.stringify(args).replace(/"/g, '').replace(/,/g, ' '), 'delete');
+    if (args.length) throw new Error('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well');
     const read = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
     if (read.error) throw read.error;
     const infos = infosFromManifests(mapper, read.objects, ns);

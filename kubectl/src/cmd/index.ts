@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Factory } from '../factory.ts';
 import { runGet } from './get.ts';
 import { flagValue } from './output.ts';
+import { UsageError } from '../errors.ts';
 import { runApply } from './apply.ts';
 import { runCreate } from './create.ts';
 import { runDelete } from './delete.ts';
@@ -52,7 +53,9 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('-f, --filename <file>', 'The files that contain the configurations to apply.', collectFiles)
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('-o, --output <format>', 'Output format. One of: name.')
-    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+    .argument('[args...]')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      if (args.length) throw new UsageError(`Unexpected args: [${args.join(' ')}]`, 'apply');
       await runApply(factory(cmd), { filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, output: flagValue(opts.output as string | undefined) });
     });
 
@@ -61,7 +64,9 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to create the resource', collectFiles)
     .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
     .option('-o, --output <format>', 'Output format. One of: name.')
-    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+    .argument('[args...]')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      if (args.length) throw new UsageError(`Unexpected args: [${args.join(' ')}]`, 'create');
       await runCreate(factory(cmd), { filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, output: flagValue(opts.output as string | undefined) });
     });
 

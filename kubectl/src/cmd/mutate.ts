@@ -90,7 +90,6 @@ function splitArgs(args: string[]): { resources: string[]; changes: string[] } {
 
 export async function runLabelOrAnnotate(f: Factory, what: 'label' | 'annotation', args: string[], o: { overwrite?: boolean; selector?: string; all?: boolean; allNamespaces?: boolean }): Promise<void> {
   const { resources, changes } = splitArgs(args);
-  const cmd = what === 'label' ? 'label' : 'annotate';
   if (!changes.length) throw new Error(`at least one ${what} update is required`);
   if (!resources.length) throw new Error('one or more resources must be specified as <resource> <name> or <resource>/<name>');
   const { set, remove } = parseChanges(changes, what);
@@ -131,7 +130,6 @@ export async function runLabelOrAnnotate(f: Factory, what: 'label' | 'annotation
       f.io.out(nameLine(result, msg));
     } catch (e) { errors.push(e); }
   }
-  void cmd;
   if (errors.length) throw new AggregateError(errors);
 }
 
