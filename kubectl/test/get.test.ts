@@ -103,6 +103,7 @@ describe('kubectl get', () => {
     ['get', 'pods', '--sort-by=.metadata.labels.tier', '-o', 'yaml'],
     ['get', 'pods', '--sort-by=.metadata.labels.none', '-o', 'name'],
     ['get', 'pods', '--sort-by=.metadata.labels.none'],
+    ['get', 'pod', 'nginx', '-o', 'yaml', '--show-managed-fields'],
     ['get', 'pods', '--bogus'],
     ['get'],
     ['get', 'pods', '-n'],

@@ -5,6 +5,7 @@ import { toYaml, goYamlKeyLess, resolvesToNonString } from '../src/printers/yaml
 import { toJson, toCompactJson } from '../src/printers/json.ts';
 import { printJsonPath } from '../src/printers/jsonpath.ts';
 import { decorateTable, tableLines } from '../src/printers/table.ts';
+import { omitManagedFields, nameLine } from '../src/printers/index.ts';
 import { formatError, AggregateError, NoResourceMatchError } from '../src/errors.ts';
 import { statusError } from '@k8ts/api/status.ts';
 
@@ -34,6 +35,14 @@ describe('yaml', () => {
     const out = toYaml({ k: long });
     expect(out.split('\n').length).toBeGreaterThan(2);
     expect(out.split('\n')[1].startsWith('  word')).toBe(true);
+  });
+});
+
+describe('generic printers', () => {
+  it('drop managedFields unless asked and name objects by group kind', () => {
+    const o = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', managedFields: [{ manager: 'x' }] } };
+    expect(omitManagedFields(o).metadata).toEqual({ name: 'web' });
+    expect(nameLine(o, 'created')).toBe('deployment.apps/web created\n');
   });
 });
 

@@ -26,6 +26,7 @@ export interface GetOptions {
   ignoreNotFound?: boolean;
   chunkSize?: string;
   sortBy?: string;
+  showManagedFields?: boolean;
 }
 
 interface Fetched { visit: Visit; tables?: Table[]; objects?: ObjectLike[] }
@@ -102,7 +103,7 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
   if (!table) {
     const single = visits.length === 1 && visits[0].name !== undefined;
     if (single && errors.length) throw errors[0];
-    let objs = fetched.flatMap((x) => x.objects ?? []).map(omitManagedFields);
+    let objs = fetched.flatMap((x) => x.objects ?? []).map((x) => (o.showManagedFields ? x : omitManagedFields(x)));
     if (o.sortBy) objs = sortByField(objs, o.sortBy, (x) => x);
     let doc: ObjectLike;
     if (single && objs.length === 1) doc = objs[0];

@@ -32,6 +32,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--ignore-not-found', 'If set to true, suppresses NotFound error for specific objects that do not exist.')
     .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once.')
     .option('--sort-by <field>', 'If non-empty, sort list types using this field specification (a JSONPath expression).')
+    .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       await runGet(factory(cmd), args, {
         output: flagValue(opts.output as string | undefined),
@@ -45,6 +46,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
         ignoreNotFound: !!opts.ignoreNotFound,
         chunkSize: flagValue(opts.chunkSize as string | undefined),
         sortBy: flagValue(opts.sortBy as string | undefined),
+        showManagedFields: !!opts.showManagedFields,
       });
     });
 
