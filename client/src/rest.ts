@@ -190,9 +190,11 @@ export class RestClient {
     // Two pools: short requests share a bounded set of keep-alive connections (opening thousands of
     // sockets for a burst is slower than queueing on a few); long-running streams (watches, logs)
     // each hold a connection for minutes, so they get their own unbounded pool and never starve requests.
+    // Idle connections are kept up to the pool size: closing them after a burst only to reopen them (a TLS
+    // handshake each) at the next one costs more than the idle sockets.
     const mk = (maxSockets: number) => tls
-      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
-      : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 32 });
+      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
+      : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
     this.agent = mk(opts.maxConnections ?? 64);
     this.streamAgent = mk(Infinity);
     this.maxRetries = opts.maxRetries ?? 5;
