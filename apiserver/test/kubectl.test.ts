@@ -129,6 +129,8 @@ spec:
         image: busybox
 `);
     expect((await kubectl('apply', '-f', f)).stdout.trim()).toBe('deployment.apps/web created');
+    // Lists such as containers merge by key (the OpenAPI carries x-kubernetes-patch-merge-key): no spurious patch.
+    expect((await kubectl('apply', '-f', f)).stdout.trim()).toBe('deployment.apps/web unchanged');
     const r = await kubectl('scale', 'deployment', 'web', '--replicas=3');
     expect(r.stdout.trim()).toBe('deployment.apps/web scaled');
     expect((await kubectl('get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}')).stdout).toBe('3');
