@@ -1,12 +1,12 @@
 // Benchmark (issue 5): time from pod creation to Running with all containers started, as seen
 // through a watch, for 30 pods bound to one node (real containerd, real API server on etcd, one
-// kubelet with production timings). Prints p50/p99. Run: node kubelet/test/bench-pod-startup.ts
+// kubelet with production timings). Prints p50/p99. Run: pnpm bench kubelet
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Clientset, loadRestConfig, silentLogger, type Typed } from '@k8ts/client';
 import { join } from 'node:path';
-import { startTestServer } from '../../apiserver/test/harness.ts';
-import { Kubelet } from '../src/kubelet.ts';
-import { startNodeEnv } from './node-env.ts';
+import { startTestServer } from '../apiserver/test/harness.ts';
+import { Kubelet } from '../kubelet/src/kubelet.ts';
+import { startNodeEnv } from '../kubelet/test/node-env.ts';
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
