@@ -120,7 +120,7 @@ export function resolveResource(name: string): ResourceInfo | undefined {
 }
 
 /** The REST path of a collection or object: /api/v1/namespaces/ns/pods/name. */
-export function resourcePath(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(r: Pick<ResourceInfo, 'group' | 'version' | 'resource' | 'namespaced'>, namespace?: string, name?: string, subresource?: string): string {
   let p = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${r.resource}`;

@@ -1,4 +1,5 @@
 // Discovery and the RESTMapper: which resources the server serves, and what a typed name refers to.
+import { resourcePath } from '@k8ts/api/resources.ts';
 import type { RestClient } from '@k8ts/client';
 import { NoResourceMatchError, NoKindMatchError } from './errors.ts';
 
@@ -101,14 +102,9 @@ export function groupKindName(r: { group: string; kind: string }): string {
   return (r.group ? `${r.kind}.${r.group}` : r.kind).toLowerCase();
 }
 
-/** The REST path of a collection or object. */
+/** The REST path of a collection or object (discovered resources have the fields the API's table has). */
 export function pathFor(r: APIResource, namespace?: string, name?: string, subresource?: string): string {
-  let p = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
-  p += `/${r.resource}`;
-  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
-  if (subresource) p += `/${subresource}`;
-  return p;
+  return resourcePath(r, namespace, name, subresource);
 }
 
 export class RESTMapper {
