@@ -12,3 +12,4 @@ export * from './informer-factory.ts';
 export * from './workqueue.ts';
 export * from './leaderelection.ts';
 export * from './events.ts';
+export * from './exec.ts';

@@ -84,6 +84,15 @@ describe('a three-node cluster with the real kubectl', () => {
     expect(ok.trim()).toBe('hello');
   }, 60_000);
 
+  it('our kubectl shows the same logs and runs exec with the same output and exit code', async () => {
+    const logs = await cluster().ourKubectl(['logs', 'hello']);
+    expect(logs).toMatchObject({ code: 0, stdout: 'hello from k8ts\n' });
+    const ex = await cluster().ourKubectl(['exec', 'hello', '--', 'sh', '-c', 'echo in-pod $(hostname); echo oops >&2; exit 3']);
+    expect(ex.stdout).toBe('in-pod hello\n');
+    expect(ex.stderr).toBe('oops\ncommand terminated with exit code 3\n');
+    expect(ex.code).toBe(3);
+  }, 60_000);
+
   it('lets pods on different nodes (and the host) reach each other by pod IP', async () => {
     const [w1, w2] = cluster().state.nodes!.filter((n) => n.role === 'worker');
     await cluster().kubectlOk(['apply', '-f', '-'], {

@@ -12,6 +12,7 @@ import { runConfigView, runCurrentContext, runGetContexts, runUseContext } from 
 import { runApiResources } from './api-resources.ts';
 import { runDescribe } from './describe.ts';
 import { runScale, runLabelOrAnnotate, runCordon } from './mutate.ts';
+import { runLogs, runExec } from './logs.ts';
 
 export type FactoryFor = (cmd: Command) => Factory;
 
@@ -108,6 +109,32 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const showEvents = opts.showEvents === undefined || opts.showEvents === true || String(opts.showEvents).replace(/^=/, '') !== 'false';
       await runDescribe(factory(cmd), args, { selector: flagValue(opts.selector as string | undefined), allNamespaces: !!opts.allNamespaces, showEvents });
+    });
+
+  program.command('logs')
+    .description('Print the logs for a container in a pod')
+    .argument('[args...]')
+    .option('-c, --container <name>', 'Print the logs of this container')
+    .option('-f, --follow', 'Specify if the logs should be streamed.')
+    .option('--tail <n>', 'Lines of recent log file to display.')
+    .option('--timestamps', 'Include timestamps on each line in the log output')
+    .option('--since <duration>', 'Only return logs newer than a relative duration like 5s, 2m, or 3h.')
+    .option('-p, --previous', 'If true, print the logs for the previous instance of the container in a pod if it exists.')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      await runLogs(factory(cmd), args, {
+        container: flagValue(opts.container as string | undefined), follow: !!opts.follow, tail: flagValue(opts.tail as string | undefined),
+        timestamps: !!opts.timestamps, since: flagValue(opts.since as string | undefined), previous: !!opts.previous,
+      });
+    });
+
+  program.command('exec')
+    .description('Execute a command in a container')
+    .argument('[args...]')
+    .option('-c, --container <name>', 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation or the first container')
+    .option('-i, --stdin', 'Pass stdin to the container')
+    .option('-t, --tty', 'Stdin is a TTY')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      await runExec(factory(cmd), args, { container: flagValue(opts.container as string | undefined), stdin: !!opts.stdin, tty: !!opts.tty });
     });
 
   program.command('version')
