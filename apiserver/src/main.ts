@@ -44,7 +44,8 @@ function duration(s: string): number {
 
 const sans = f['tls-sans']!.split(',').filter(Boolean);
 const isIp = (s: string) => /^[\d.]+$/.test(s) || s.includes(':');
-const server = await startApiServer({
+// Started before the signal handlers are installed, so a stop during start-up still stops cleanly.
+const starting = startApiServer({
   etcdServers: f['etcd-servers']!.split(',').filter(Boolean),
   bindAddress: f['bind-address']!,
   securePort: Number(f['secure-port']),
@@ -57,7 +58,8 @@ const server = await startApiServer({
   compactionIntervalMs: duration(f['etcd-compaction-interval']!),
   logger: Number(f.v) >= 4 ? { level: 'debug' } : { level: 'info' },
 });
-console.log(JSON.stringify({ msg: 'apiserver serving', url: server.url }));
-const stop = async () => { await server.stop(); process.exit(0); };
+const stop = () => { void starting.then((s) => s.stop()).catch(() => undefined).finally(() => process.exit(0)); };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+const server = await starting;
+console.log(JSON.stringify({ msg: 'apiserver serving', url: server.url }));

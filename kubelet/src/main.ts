@@ -48,7 +48,8 @@ if (f.help || !f.kubeconfig) {
   process.exit(f.help ? 0 : 1);
 }
 
-const running = await runKubelet({
+// Started before the signal handlers are needed, and stopped by them whatever stage start-up has reached.
+const starting = runKubelet({
   kubeconfig: f.kubeconfig,
   hostnameOverride: f['hostname-override'],
   containerRuntimeEndpoint: f['container-runtime-endpoint']!,
@@ -73,6 +74,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
-    void running.stop().finally(() => process.exit(0));
+    void starting.then((running) => running.stop()).catch(() => undefined).finally(() => process.exit(0));
   });
 }
+await starting;
