@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<void>> = {
   apiserver: async () => (await import('./apiserver.ts')).run(),
   scheduler: async () => (await import('./scheduler.ts')).run(),
   kubelet: async () => { await (await import('./kubelet.ts')).run(); },
+  kubectl: async () => (await import('./kubectl.ts')).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
