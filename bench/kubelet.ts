@@ -6,7 +6,7 @@ import { Clientset, loadRestConfig, silentLogger, type Typed } from '@k8ts/clien
 import { join } from 'node:path';
 import { startTestServer } from '../apiserver/test/harness.ts';
 import { Kubelet } from '../kubelet/src/kubelet.ts';
-import { startNodeEnv } from '../kubelet/test/node-env.ts';
+import { startNodeEnv } from '../cluster/src/testing/node-env.ts';
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 

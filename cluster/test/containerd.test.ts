@@ -1,72 +1,31 @@
 // End to end against the real runtime: local images in a local registry, a containerd with the
 // generated config in a fresh network namespace, driven through the kubelet's CRI client.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { connectCri, type CriClient } from '@k8ts/kubelet/cri/client.ts';
+import type { CriClient } from '@k8ts/kubelet/cri/client.ts';
 import type { PodSandboxConfig } from '@k8ts/kubelet/cri/types.ts';
 import { parseCriLog } from '@k8ts/kubelet/cri/logs.ts';
-import { startContainerd, mountsUnder, shimPids, type Containerd } from '../src/containerd.ts';
-import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../src/images/index.ts';
-import { run } from '../src/images/run.ts';
-import { freePort } from '../src/ports.ts';
-
-const ip = (...args: string[]) => run('ip', args);
+import { mountsUnder, shimPids, type Containerd } from '../src/containerd.ts';
+import { startNodeEnv, type NodeEnv } from '../src/testing/node-env.ts';
 
 describe('containerd CRI in a network namespace', () => {
-  const tag = randomBytes(3).toString('hex');
-  // A /30 for the veth and a /24 for pods that no concurrently running test is using.
-  const used = execFileSync('ip', ['-o', '-4', 'addr']).toString();
-  let octet = 16 + (parseInt(tag.slice(0, 2), 16) % 200);
-  while (used.includes(`10.250.${octet}.`)) octet = 16 + ((octet - 15) % 200);
-  const netns = `k8ts-test-${tag}`;
-  const hostVeth = `k8tsh${tag}`;
-  const nodeVeth = `k8tsn${tag}`;
-  const hostAddr = `10.250.${octet}.1`;
-  const nodeAddr = `10.250.${octet}.2`;
-  const podCidr = `10.251.${octet}.0/24`;
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-ctrd-test-'));
-  let registry: Registry | undefined;
+  let env: NodeEnv;
+  let tag: string;
+  let dir: string;
+  let nodeAddr: string;
   let containerd: Containerd | undefined;
   let cri: CriClient | undefined;
-  let netnsCreated = false;
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
-    const { layoutDir } = await ensureImages();
-    await ip('netns', 'add', netns);
-    netnsCreated = true;
-    await ip('-n', netns, 'link', 'set', 'lo', 'up');
-    // The node reaches the registry over a veth pair (127.0.0.1 of the root namespace is not visible inside).
-    await ip('link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nodeVeth, 'netns', netns);
-    await ip('addr', 'add', `${hostAddr}/30`, 'dev', hostVeth);
-    await ip('link', 'set', hostVeth, 'up');
-    await ip('-n', netns, 'addr', 'add', `${nodeAddr}/30`, 'dev', nodeVeth);
-    await ip('-n', netns, 'link', 'set', nodeVeth, 'up');
-
-    registry = await startRegistry({ dir: join(dir, 'registry'), addr: `${hostAddr}:${await freePort()}` });
-    await pushImages({ layoutDir, registry: registry.addr });
-    containerd = await startContainerd({
-      dir: join(dir, 'node'),
-      netns,
-      mirrors: { hosts: mirroredRegistries, url: registry.url },
-      cni: { name: `k8ts-test-${tag}`, podCidr },
-      streamServerAddress: nodeAddr,
-    });
-    cri = await connectCri(containerd.socket, { timeoutMs: 30_000 });
+    env = await startNodeEnv('k8ts-test');
+    ({ tag, dir, nodeAddr, containerd, cri } = env);
   }, 90_000);
 
   afterAll(async () => {
-    cri?.close();
-    await containerd?.stop({ keepDir: true });
-    await registry?.stop();
-    if (netnsCreated) await ip('netns', 'del', netns).catch(() => undefined);
-    await ip('link', 'del', hostVeth).catch(() => undefined);
-    const leftMounts = mountsUnder(dir);
-    rmSync(dir, { recursive: true, force: true });
+    const leftMounts = await env?.stop();
     console.log(`CRI timings (ms): ${JSON.stringify(timings)}`);
     expect(leftMounts).toEqual([]);
   }, 60_000);
@@ -111,7 +70,7 @@ describe('containerd CRI in a network namespace', () => {
     const ps = (await cri!.podSandboxStatus(sandboxId)).status!;
     expect(ps.state).toBe('SANDBOX_READY');
     const podIp = ps.network?.ip ?? '';
-    expect(podIp).toMatch(new RegExp(`^10\\.251\\.${octet}\\.\\d+$`));
+    expect(podIp).toMatch(new RegExp(`^10\\.251\\.${env.octet}\\.\\d+$`));
 
     t = performance.now();
     const containerId = await cri!.createContainer(sandboxId, {

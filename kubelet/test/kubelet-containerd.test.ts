@@ -9,7 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { Clientset, createLogger, loadRestConfig, silentLogger, type Typed } from '@k8ts/client';
 import { startTestServer, type TestServer } from '../../apiserver/test/harness.ts';
 import type { CriClient } from '../src/cri/client.ts';
-import { startNodeEnv, type NodeEnv } from './node-env.ts';
+import { startNodeEnv, type NodeEnv } from '../../cluster/src/testing/node-env.ts';
 import { parseCriLog } from '../src/cri/logs.ts';
 import { Kubelet } from '../src/kubelet.ts';
 import { Backoff } from '../src/pod-workers/backoff.ts';

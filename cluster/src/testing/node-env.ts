@@ -1,15 +1,15 @@
-// Test/bench helper: one node's containerd in a fresh network namespace, reaching a local registry
+// Test/bench fixture (kubelet and cluster tests, the kubelet benchmark): one node's containerd in a fresh network namespace, reaching a local registry
 // (busybox, pause) over a veth pair; stop() removes everything it made.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startContainerd, mountsUnder, type Containerd } from '../../cluster/src/containerd.ts';
-import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../../cluster/src/images/index.ts';
-import { run } from '../../cluster/src/images/run.ts';
-import { freePort } from '../../cluster/src/ports.ts';
-import { connectCri, type CriClient } from '../src/cri/client.ts';
+import { startContainerd, mountsUnder, type Containerd } from '../containerd.ts';
+import { ensureImages, pushImages, startRegistry, mirroredRegistries, type Registry } from '../images/index.ts';
+import { run } from '../images/run.ts';
+import { freePort } from '../ports.ts';
+import { connectCri, type CriClient } from '@k8ts/kubelet/cri/client.ts';
 
 const ip = (...args: string[]) => run('ip', args);
 
