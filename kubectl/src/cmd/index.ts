@@ -1,6 +1,8 @@
 // Registers every kubectl subcommand.
 import type { Command } from 'commander';
-import type { Factory } from '../factory.ts';
+import { type FactoryFor, collect, collectFiles, parseDuration } from './flags.ts';
+import { registerWorkloadCommands } from './workloads.ts';
+import { registerEditingCommands } from './editing.ts';
 import { runGet } from './get.ts';
 import { flagValue } from './output.ts';
 import { UsageError } from '../errors.ts';
@@ -14,9 +16,6 @@ import { runDescribe } from './describe.ts';
 import { runScale, runLabelOrAnnotate, runCordon } from './mutate.ts';
 import { runLogs, runExec } from './logs.ts';
 
-export type FactoryFor = (cmd: Command) => Factory;
-
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.replace(/^=/, '').split(',')];
 
 export function registerCommands(program: Command, factory: FactoryFor): void {
   program.command('get')
@@ -226,16 +225,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
         await runCordon(factory(cmd), args, unschedulable, { selector: flagValue(opts.selector as string | undefined) });
       });
   }
-}
 
-const collectFiles = (v: string, prev: string[] = []) => [...prev, v.replace(/^=/, '')];
-
-/** Go durations as kubectl flags take them ("30s", "1m", "1h30m"; a bare number is seconds). */
-export function parseDuration(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) total += Number(m[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]];
-  return total;
+  registerWorkloadCommands(program, factory);
+  registerEditingCommands(program, factory);
 }
