@@ -27,6 +27,12 @@ export interface GetOptions {
   chunkSize?: string;
   sortBy?: string;
   showManagedFields?: boolean;
+  /** -w: list, then stream changes. */
+  watch?: boolean;
+  /** --watch-only: stream changes without listing first. */
+  watchOnly?: boolean;
+  /** --output-watch-events: an EVENT column / watch event objects. */
+  outputWatchEvents?: boolean;
 }
 
 interface Fetched { visit: Visit; tables?: Table[]; objects?: ObjectLike[] }
@@ -60,6 +66,7 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
     throw new UsageError('Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).', 'get');
   }
   if (o.sortBy) sortTemplate(o.sortBy);
+  if (o.watch || o.watchOnly) throw new Error('--watch is not supported yet');
   const mapper = await f.restMapper();
   const visits = visitsFromArgs(mapper, args);
   const { namespace } = f.namespace();

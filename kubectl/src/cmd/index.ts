@@ -33,6 +33,9 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--chunk-size <n>', 'Return large lists in chunks rather than all at once.')
     .option('--sort-by <field>', 'If non-empty, sort list types using this field specification (a JSONPath expression).')
     .option('--show-managed-fields', 'If true, keep the managedFields when printing objects in JSON or YAML format.')
+    .option('-w, --watch', 'After listing/getting the requested object, watch for changes.')
+    .option('--watch-only', 'Watch for changes to the requested object(s), without listing/getting first.')
+    .option('--output-watch-events', 'Output watch event objects when --watch or --watch-only is used.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       await runGet(factory(cmd), args, {
         output: flagValue(opts.output as string | undefined),
@@ -47,6 +50,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
         chunkSize: flagValue(opts.chunkSize as string | undefined),
         sortBy: flagValue(opts.sortBy as string | undefined),
         showManagedFields: !!opts.showManagedFields,
+        watch: !!opts.watch, watchOnly: !!opts.watchOnly, outputWatchEvents: !!opts.outputWatchEvents,
       });
     });
 
