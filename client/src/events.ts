@@ -1,6 +1,7 @@
 // EventRecorder: core/v1 Events as client-go's tools/record writes them. Repeats of the same
 // (object, type, reason, message) become a PATCH of count/lastTimestamp on the first Event (the event
 // correlator's logger); a per-object token bucket drops spam. Recording never blocks and never throws.
+// Each Event written also goes out on the cluster's NATS event stream when the process has one.
 import { format } from 'node:util';
 import { hostname } from 'node:os';
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1';
@@ -9,6 +10,7 @@ import type { Logger } from 'pino';
 import type { ResourceClient } from './resource-client.ts';
 import type { Typed } from './clientset.ts';
 import { silentLogger } from './log.ts';
+import { processLogStream } from './log-stream.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -256,6 +258,7 @@ export class EventRecorder {
         } else {
           written = await this.client.namespace(ns).create(ev as Typed<Event>);
         }
+        if (written) processLogStream()?.publishEvent(written);
         const cur = this.seen.get(key);
         if (cur && written?.metadata?.name === cur.name && typeof written.count === 'number') lruSet(this.seen, key, { ...cur, count: Math.max(cur.count, written.count) }, this.o.cacheSize ?? 4096);
         return;

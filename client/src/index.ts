@@ -1,5 +1,6 @@
 export { objectKey, splitKey } from '@k8ts/api/object.ts';
 export * from './log.ts';
+export * from './log-stream.ts';
 export * from './kubeconfig.ts';
 export * from './rest.ts';
 export * from './resource-client.ts';
