@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { up, down, defaultNodes } from './up.ts';
 import { readState, alive, type ClusterState } from './state.ts';
 import { loadImage, startNode, stopNode } from './node-ops.ts';
+import { followLogs, subjectsFor } from './log-follow.ts';
 
 const usage = `Usage: k8ts <command> [--name NAME]
   up [--nodes N]     start a cluster: control plane + N-1 workers (default ${defaultNodes} nodes), wait until Ready
@@ -13,6 +14,8 @@ const usage = `Usage: k8ts <command> [--name NAME]
   kubeconfig         print the path of the cluster's admin kubeconfig
   logs [C|NODE]      print a component's log (etcd, apiserver, registry, scheduler, NODE (its kubelet),
                      NODE.containerd, ...), or list them
+  logs -f [C|NODE]   follow the live log and event stream (NATS) of the whole cluster, of one component
+                     (kubelet, kube-scheduler, kube-controller-manager, kube-proxy) or of one node
   load IMAGE.tar     import an image archive into every node's containerd
   stop-node NODE     stop the node's kubelet
   start-node NODE    start the node's kubelet again
@@ -23,7 +26,7 @@ const { values: f, positionals } = parseArgs({
   args: rest,
   options: {
     name: { type: 'string', default: 'k8ts' }, nodes: { type: 'string' }, port: { type: 'string' },
-    retain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    retain: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' },
   },
   allowPositionals: true,
 });
@@ -36,7 +39,7 @@ function need(): ClusterState {
 }
 
 function printStatus(s: ClusterState): boolean {
-  console.log(`Cluster "${s.name}" (${s.dir})\nAPI server: ${s.apiserverURL}\nKubeconfig: ${s.kubeconfig}\nRegistry:   ${s.registryURL}`);
+  console.log(`Cluster "${s.name}" (${s.dir})\nAPI server: ${s.apiserverURL}\nKubeconfig: ${s.kubeconfig}\nRegistry:   ${s.registryURL}\nLog stream: ${s.natsURL ?? '(none)'}`);
   if (s.network) console.log(`Bridge:     ${s.network.bridge} ${s.network.bridgeAddress} (${s.network.subnet})`);
   console.log(`\n${'NODE'.padEnd(28)}${'ROLE'.padEnd(15)}${'ADDRESS'.padEnd(16)}${'POD CIDR'.padEnd(18)}NETNS`);
   for (const n of s.nodes ?? []) console.log(`${n.name.padEnd(28)}${n.role.padEnd(15)}${n.address.padEnd(16)}${n.podCidr.padEnd(18)}${n.netns}`);
@@ -81,6 +84,16 @@ async function main(): Promise<number> {
     }
     case 'logs': {
       const s = need();
+      if (f.follow) {
+        if (!s.natsURL) throw new Error(`cluster "${name}" has no log stream (it was started without NATS)`);
+        const ac = new AbortController();
+        process.once('SIGINT', () => ac.abort());
+        process.once('SIGTERM', () => ac.abort());
+        const { done } = await followLogs(s.natsURL, subjectsFor(positionals[0], (s.nodes ?? []).map((n) => n.name)), (l) => console.log(l), ac.signal);
+        console.error(`Following the log stream of cluster "${name}" (${s.natsURL}); Ctrl-C to stop`);
+        await done;
+        return 0;
+      }
       const dir = join(s.dir, 'logs');
       if (!positionals[0]) { for (const l of readdirSync(dir).sort()) console.log(l.replace(/\.log$/, '')); return 0; }
       const c = positionals[0];

@@ -4,9 +4,12 @@ import { connect as tcpConnect } from 'node:net';
 import { freePort } from './ports.ts';
 import { startProcess, type Managed } from './process.ts';
 
-/** nats-server's arguments: no JetStream, no monitoring port, bound to one address. */
-export function natsServerArgs(o: { address: string; port: number }): string[] {
-  return ['--addr', o.address, '--port', String(o.port), '--name', `k8ts-${o.port}`];
+/**
+ * nats-server's arguments: no JetStream, no monitoring port, bound to one address. The pid file in the
+ * cluster's directory also marks the process as the cluster's (`ours` looks for the directory).
+ */
+export function natsServerArgs(o: { address: string; port: number; pidFile?: string }): string[] {
+  return ['--addr', o.address, '--port', String(o.port), '--name', `k8ts-${o.port}`, ...(o.pidFile ? ['--pid', o.pidFile] : [])];
 }
 
 export interface NatsServer { url: string; port: number; process: Managed; stop(): Promise<void> }

@@ -15,7 +15,7 @@ import type { NodePlan } from './net/plan.ts';
 export interface NodeContainerd { pid: number; socket: string; paths: ContainerdPaths; command: ProcessCommand }
 
 /** How a recorded process was started (so it can be started again, e.g. by `start-node`). */
-export interface ProcessCommand { cmd: string; args: string[]; logFile: string; cwd?: string }
+export interface ProcessCommand { cmd: string; args: string[]; logFile: string; cwd?: string; env?: Record<string, string> }
 
 /** `nsenter --net` only (not `ip netns exec`, which remounts /sys and hides the cgroup mounts from runc). */
 export function inNetns(netns: string, cmd: string, args: string[]): { cmd: string; args: string[] } {
@@ -23,7 +23,7 @@ export function inNetns(netns: string, cmd: string, args: string[]): { cmd: stri
 }
 
 export function launch(c: ProcessCommand): number {
-  const p = startProcess(c.cmd, { args: c.args, logFile: c.logFile, cwd: c.cwd, daemon: true });
+  const p = startProcess(c.cmd, { args: c.args, logFile: c.logFile, cwd: c.cwd, daemon: true, env: c.env ? { ...process.env, ...c.env } : undefined });
   if (p.pid < 0) throw new Error(`could not start ${c.cmd}`);
   return p.pid;
 }

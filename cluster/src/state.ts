@@ -21,6 +21,8 @@ export interface ClusterState {
   kubeconfig?: string;
   etcdEndpoint?: string;
   registryURL?: string;
+  /** nats://: the cluster's log and event stream. */
+  natsURL?: string;
   network?: NetworkPlan;
   nodes?: NodeState[];
   /** component name → pid (`etcd`, `apiserver`, `registry`, `scheduler`, `containerd/<node>`, `kubelet/<node>`, ...) */

@@ -18,6 +18,7 @@ import { cleanupNodeContainerd, inNetns, launch, startNodeContainerd, type Proce
 import { startRegistryDaemon } from './registry-daemon.ts';
 import { apiserverArgs, componentMains, kubeletArgs, kubeProxyArgs } from './components.ts';
 import { run } from './images/run.ts';
+import { natsServerArgs, waitListening } from './nats.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const mains = componentMains(repo);
@@ -168,6 +169,13 @@ export async function up(o: UpOptions): Promise<UpResult> {
       return { apiserver, apiLog };
     })();
 
+    // The log and event stream: components publish on it once it is up (they buffer until then).
+    const natsPort = await freePort();
+    const natsLog = join(logs, 'nats.log');
+    const nats = start('nats', { cmd: process.env.K8TS_NATS_SERVER ?? 'nats-server', logFile: natsLog, args: natsServerArgs({ address: plan.bridgeAddress, port: natsPort, pidFile: join(dir, 'nats.pid') }) });
+    state.natsURL = `nats://${plan.bridgeAddress}:${natsPort}`;
+    const natsReady = waitListening(plan.bridgeAddress, natsPort, 15_000, () => alive(nats)).then(() => log(`NATS ${state.natsURL} ready`));
+
     const runtimes = (async () => {
       const registry = await startRegistryDaemon({ dir: join(dir, 'registry'), host: plan.bridgeAddress, logFile: join(logs, 'registry.log') });
       record('registry', registry.pid, registry.command);
@@ -192,7 +200,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
       log(`containerd running on ${plan.nodes.length} nodes`);
     })();
 
-    const settled = await Promise.allSettled([controlPlane, runtimes, credentials]);
+    const settled = await Promise.allSettled([controlPlane, runtimes, credentials, natsReady]);
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
     const kubeconfigs = await credentials;
     state.kubeconfig = kubeconfigs.admin;
@@ -204,17 +212,18 @@ export async function up(o: UpOptions): Promise<UpResult> {
 
     // Components that exist in this checkout: one line each. (Started once the API server is ready:
     // today's kubelet exits when it cannot reach it at start.)
-    const node = (main: string, args: string[]) => ({ cmd: process.execPath, args: [main, ...args], cwd: repo });
+    const streamEnv = (nodeName?: string) => ({ K8TS_NATS_URL: state.natsURL!, ...(nodeName ? { K8TS_NODE_NAME: nodeName } : {}) });
+    const node = (main: string, args: string[]) => ({ cmd: process.execPath, args: [main, ...args], cwd: repo, env: streamEnv() });
     if (enabled.scheduler) start('scheduler', { ...node(mains.scheduler, ['--kubeconfig', kubeconfigs.scheduler]), logFile: join(logs, 'scheduler.log') });
     if (enabled.controllerManager) start('controller-manager', { ...node(mains.controllerManager, ['--kubeconfig', kubeconfigs.controllerManager]), logFile: join(logs, 'controller-manager.log') });
     for (const n of state.nodes!) {
       if (enabled.kubelet) {
         const args = kubeletArgs({ node: n, kubeconfig: n.kubeconfig!, criSocket: n.criSocket, rootDir: join(n.dir, 'kubelet'), tls: n.tls });
-        start(`kubelet/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubelet, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kubelet.log`) });
+        start(`kubelet/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubelet, ...args]), cwd: repo, env: streamEnv(n.name), logFile: join(logs, `${n.name}.kubelet.log`) });
       }
       if (enabled.kubeProxy) {
         const args = kubeProxyArgs({ node: n, kubeconfig: kubeconfigs.kubeProxy, clusterCidr: podNetwork });
-        start(`kube-proxy/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubeProxy, ...args]), cwd: repo, logFile: join(logs, `${n.name}.kube-proxy.log`) });
+        start(`kube-proxy/${n.name}`, { ...inNetns(n.netns, process.execPath, [mains.kubeProxy, ...args]), cwd: repo, env: streamEnv(n.name), logFile: join(logs, `${n.name}.kube-proxy.log`) });
       }
     }
     if (enabled.kubelet) {

@@ -50,7 +50,7 @@ describe('k8ts up (nodes without kubelets)', () => {
     expect(first.reused).toBe(false);
     expect(first.nodes!.map((n) => `${n.name}/${n.role}`)).toEqual([`${name}-control-plane/control-plane`, `${name}-worker/worker`]);
     expect(first.apiserverURL).toBe(`https://${first.network!.bridgeAddress}:6443`);
-    for (const key of ['etcd', 'apiserver', 'registry', `containerd/${name}-control-plane`, `containerd/${name}-worker`]) {
+    for (const key of ['etcd', 'apiserver', 'registry', 'nats', `containerd/${name}-control-plane`, `containerd/${name}-worker`]) {
       expect(alive(first.pids[key]!), key).toBe(true);
     }
     console.log(`up took ${first.upSeconds}s`);

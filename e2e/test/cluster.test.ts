@@ -1,6 +1,8 @@
 // A real three-node cluster (`k8ts up`) driven with the real kubectl: nodes, namespaces, a pod's life
 // on a worker, pod-to-pod traffic across nodes, an unschedulable pod, deletion.
 import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { run } from '@k8ts/cluster/images/run.ts';
 import { isInRange } from '@k8ts/cluster/net/plan.ts';
 import { startNode, stopNode } from '@k8ts/cluster/node-ops.ts';
@@ -8,6 +10,7 @@ import { readState } from '@k8ts/cluster/state.ts';
 import { useCluster, eventually } from '../src/index.ts';
 
 const cluster = useCluster({ nodes: 3 });
+const k8tsMain = fileURLToPath(new URL('../../cluster/src/cli.ts', import.meta.url));
 
 interface PodView { phase?: string; nodeName?: string; podIP?: string; exitCode?: number; containerID?: string }
 
@@ -64,6 +67,32 @@ describe('a three-node cluster with the real kubectl', () => {
     const node = cluster().state.nodes!.find((n) => n.name === p.nodeName)!;
     expect(node.role).toBe('worker');
     expect(isInRange(p.podIP!, node.podCidr)).toBe(true);
+  }, 90_000);
+
+  it('streams the reconciliation over NATS: `k8ts logs -f` shows the scheduler\'s binding, the kubelet starting the container and the Events', async () => {
+    const cli = spawn(process.execPath, [k8tsMain, 'logs', '-f', '--name', cluster().name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    cli.stdout.on('data', (d) => { out += String(d); });
+    cli.stderr.on('data', (d) => { err += String(d); });
+    try {
+      await eventually('k8ts logs -f subscribed', async () => (err.includes('Following the log stream') ? true : undefined), 20_000);
+      await cluster().kubectlOk(['apply', '-f', '-'], { input: manifest('streamed', { command: ['sleep', '3600'] }) });
+      const p = await running('streamed');
+      const lines = await eventually('scheduler, kubelet and event lines', async () => {
+        const ls = out.split('\n');
+        const bound = ls.find((l) => / kube-scheduler INFO Successfully assigned default\/streamed to /.test(l));
+        const started = ls.find((l) => l.includes(`${p.nodeName}/kubelet INFO started container`) && l.includes('pod=default/streamed'));
+        const event = ls.find((l) => / event pod\/default\/streamed Normal Scheduled: Successfully assigned default\/streamed to /.test(l));
+        return bound && started && event ? { bound, started, event } : undefined;
+      }, 30_000);
+      expect(lines.bound).toContain(`to ${p.nodeName}`);
+      expect(lines.event).toContain('[default-scheduler');
+    } finally {
+      cli.kill('SIGINT');
+      await new Promise((r) => cli.once('exit', r));
+    }
+    expect(cli.exitCode).toBe(0);
   }, 90_000);
 
   it('shows the pod\'s output with kubectl logs (through the API server and the node\'s kubelet)', async () => {
@@ -162,7 +191,7 @@ describe('a three-node cluster with the real kubectl', () => {
     const id = p.containerID!.replace(/^containerd:\/\//, '');
     const tasks = async () => (await run('ctr', ['-a', node.criSocket, '-n', 'k8s.io', 'tasks', 'ls', '-q'])).stdout;
     expect(await tasks()).toContain(id);
-    const out = await cluster().kubectlOk(['delete', 'pod', 'hello', 'web', 'fetch', 'waiting', 'keep', '--grace-period=1', '--timeout=60s'], { timeoutMs: 90_000 });
+    const out = await cluster().kubectlOk(['delete', 'pod', 'hello', 'streamed', 'web', 'fetch', 'waiting', 'keep', '--grace-period=1', '--timeout=60s'], { timeoutMs: 90_000 });
     expect(out).toContain('pod "hello" deleted');
     expect((await cluster().kubectl(['get', 'pod', 'hello'])).stderr).toContain('NotFound');
     await eventually('container stopped on the node', async () => ((await tasks()).includes(id) ? undefined : true), 30_000);
