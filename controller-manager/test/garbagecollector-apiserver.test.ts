@@ -138,6 +138,26 @@ describe('GarbageCollector against the API server on real etcd', () => {
     await waitFor('two-dep to be collected with its last owner', gone('two-dep'));
   });
 
+  it('a reference to an owner in another namespace counts as absent, with an OwnerRefInvalidNamespace event', async () => {
+    await cs.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gc-elsewhere' } });
+    const owner = await cs.configMaps('gc-elsewhere').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'far-owner' } } as Typed<ConfigMap>);
+    // Let the graph see the owner first, as upstream reports only owners it has observed.
+    await new Promise((r) => setTimeout(r, 200));
+    const dep = await cm('cross-ns', [refTo(owner)]);
+    await waitFor('cross-ns to be collected', gone('cross-ns'));
+    await waitFor('the warning event', async () => (await cs.events(NS).list()).items.some((e) =>
+      e.reason === 'OwnerRefInvalidNamespace' && e.type === 'Warning' && e.involvedObject.uid === dep.metadata.uid
+      && e.message === `ownerRef [v1/ConfigMap, namespace: ${NS}, name: far-owner, uid: ${owner.metadata.uid}] does not exist in namespace "${NS}"`));
+    expect(await cs.configMaps('gc-elsewhere').get('far-owner')).toBeDefined();
+  });
+
+  it('a cluster-scoped object naming a namespaced owner is never collected, and is reported', async () => {
+    const ns = await cs.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gc-bad-ref', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nope', uid: '00000000-0000-0000-0000-000000000004' }] } });
+    await waitFor('the warning event', async () => (await cs.events('default').list()).items.some((e) => e.reason === 'OwnerRefInvalidNamespace' && e.involvedObject.uid === ns.metadata.uid));
+    const again = await cs.namespaces().get('gc-bad-ref');
+    expect(again.metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('a foreground owner whose dependent has another live owner only loses that reference', async () => {
     const a = await cm('fs-a');
     const b = await cm('fs-b');

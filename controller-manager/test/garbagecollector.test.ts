@@ -3,6 +3,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import {
   triage, classifyOwner, decideAttemptToDelete, decideDeletingDependents, decideOrphan, onObjectChange, onObjectDelete,
   withoutOwnerReferences, unblockedOwnerReferences, withoutFinalizer,
+  invalidNamespaceOwnerReferences, ownerRefInvalidNamespaceMessage, ownerReferencesChanged,
   type GraphNode, type GraphView, type ObjectIdentity, type ClassifiedOwner,
 } from '../src/garbagecollector/decide.ts';
 import { deletableResources, resourceForKind, identityKey, parseIdentityKey } from '../src/garbagecollector/graph.ts';
@@ -151,6 +152,22 @@ describe('graph changes', () => {
     const child = node('c', { ownerReferences: [ref('p', { kind: 'Pod' })] });
     expect(onObjectDelete(pod, graph([fg, child]))).toEqual({ attemptToDelete: [child.identity, fg.identity], attemptToOrphan: [] });
     expect(onObjectDelete(pod, graph([rs]))).toEqual({ attemptToDelete: [], attemptToOrphan: [] });
+  });
+});
+
+describe('invalid owner references', () => {
+  it('finds references to owners observed in another namespace', () => {
+    const elsewhere: GraphNode = { identity: { ...id('o', 'ReplicaSet', 'rs-o'), namespace: 'other' }, metadata: { uid: 'o', name: 'rs-o' } };
+    const clusterOwner: GraphNode = { identity: { apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'n' }, metadata: { uid: 'n', name: 'n1' } };
+    const pod = node('p', { ownerReferences: [ref('o'), ref('n', { apiVersion: 'v1', kind: 'Node', name: 'n1' }), ref('missing')] });
+    expect(invalidNamespaceOwnerReferences(pod, graph([elsewhere, clusterOwner, pod]))).toEqual([ref('o')]);
+  });
+  it('formats the message as upstream and notices changed references', () => {
+    expect(ownerRefInvalidNamespaceMessage(ref('u1'), 'ns1')).toBe('ownerRef [apps/v1/ReplicaSet, namespace: ns1, name: rs-u1, uid: u1] does not exist in namespace "ns1"');
+    const a = node('p', { ownerReferences: [ref('o')] });
+    expect(ownerReferencesChanged(undefined, a)).toBe(true);
+    expect(ownerReferencesChanged(a, node('p', { ownerReferences: [ref('o')], labels: { x: 'y' } } as never))).toBe(false);
+    expect(ownerReferencesChanged(a, node('p', { ownerReferences: [ref('o', { blockOwnerDeletion: false })] }))).toBe(true);
   });
 });
 

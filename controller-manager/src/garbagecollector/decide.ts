@@ -251,3 +251,26 @@ export function onObjectDelete(obj: GraphNode, g: GraphView): Enqueues {
   }
   return out;
 }
+
+// ---- invalid references (upstream reportInvalidNamespaceOwnerRef) ----
+
+/**
+ * References of a namespaced `cur` to an owner the graph holds in another namespace: an owner must be
+ * cluster-scoped or in the dependent's namespace, so such a reference counts as absent.
+ */
+export function invalidNamespaceOwnerReferences(cur: GraphNode, g: GraphView): OwnerReference[] {
+  return (cur.metadata.ownerReferences ?? []).filter((ref) => {
+    const owner = g.byUID(ref.uid);
+    return !!owner?.identity.namespace && owner.identity.namespace !== cur.identity.namespace;
+  });
+}
+
+/** The OwnerRefInvalidNamespace Warning event's message for a dependent in `namespace` ('' if cluster-scoped). */
+export function ownerRefInvalidNamespaceMessage(ref: OwnerReference, namespace: string): string {
+  return `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: ${namespace}, name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace "${namespace}"`;
+}
+
+/** Whether an update changed the owner references (what makes references worth checking again). */
+export function ownerReferencesChanged(old: GraphNode | undefined, cur: GraphNode): boolean {
+  return !old || JSON.stringify(old.metadata.ownerReferences ?? []) !== JSON.stringify(cur.metadata.ownerReferences ?? []);
+}

@@ -7,9 +7,9 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import type { ResourceInfo } from '@k8ts/api/resources.ts';
 import type { KubeObject } from '@k8ts/api/object.ts';
 import { isConflict, isNotFound } from '@k8ts/api/status.ts';
-import { newRateLimitingQueue, runWorkers, type Clientset, type Logger, type ResourceClient, type SharedInformerFactory } from '@k8ts/client';
+import { EventRecorder, newRateLimitingQueue, runWorkers, type Clientset, type Logger, type ResourceClient, type SharedInformerFactory } from '@k8ts/client';
 import {
-  FINALIZER_DELETE_DEPENDENTS, classifyOwner, decideAttemptToDelete, decideDeletingDependents, decideOrphan, isDeletingDependents,
+  FINALIZER_DELETE_DEPENDENTS, classifyOwner, ownerRefInvalidNamespaceMessage, decideAttemptToDelete, decideDeletingDependents, decideOrphan, isDeletingDependents,
   triage, unblockedOwnerReferences, withoutFinalizer, withoutOwnerReferences,
   type ClassifiedOwner, type Enqueues, type ObjectIdentity,
 } from './decide.ts';
@@ -20,18 +20,35 @@ const MAX_CONFLICT_RETRIES = 5;
 /** Owners known to be absent (uids are never reused), as upstream's absentOwnerCache. */
 const ABSENT_OWNER_CACHE_SIZE = 500;
 
+export interface GarbageCollectorOptions {
+  recorder?: EventRecorder;
+}
+
 export class GarbageCollector {
   readonly graph: DependencyGraph;
+  readonly recorder: EventRecorder;
   private readonly attemptToDelete = newRateLimitingQueue<string>('garbage_collector_attempt_to_delete');
   private readonly attemptToOrphan = newRateLimitingQueue<string>('garbage_collector_attempt_to_orphan');
   private readonly absentOwners = new Map<string, true>();
   private readonly clientset: Clientset;
   private readonly log: Logger;
 
-  constructor(clientset: Clientset, informers: SharedInformerFactory, log: Logger) {
+  /** Create it before informers.start(): it asks the factory for an informer per deletable kind. */
+  constructor(clientset: Clientset, informers: SharedInformerFactory, log: Logger, o: GarbageCollectorOptions = {}) {
     this.clientset = clientset;
     this.log = log;
-    this.graph = new DependencyGraph(informers, (e) => this.enqueue(e));
+    this.recorder = o.recorder ?? new EventRecorder(clientset.events(), { component: 'garbage-collector-controller', logger: log });
+    this.graph = new DependencyGraph(informers, {
+      enqueue: (e) => this.enqueue(e),
+      invalidOwnerReference: (dep, ref) => this.reportInvalidNamespaceOwnerRef(dep.identity, ref),
+    });
+  }
+
+  /** Warning OwnerRefInvalidNamespace on the dependent (upstream reportInvalidNamespaceOwnerRef). */
+  private reportInvalidNamespaceOwnerRef(dependent: ObjectIdentity, ref: OwnerReference): void {
+    this.log.info({ item: dependent, owner: ref }, 'item references an owner but does not match namespaces');
+    const { namespace, ...rest } = dependent;
+    this.recorder.event({ ...rest, ...(namespace ? { namespace } : {}) }, 'Warning', 'OwnerRefInvalidNamespace', ownerRefInvalidNamespaceMessage(ref, namespace ?? ''));
   }
 
   /** Waits for the graph's caches (the informers must be started by the caller), then runs `workers` workers per queue. */
@@ -81,6 +98,7 @@ export class GarbageCollector {
     if (t !== 'classifyOwners' || !latest) return;
     const owners = await Promise.all((latest.metadata.ownerReferences ?? []).map((ref) => this.classifyReference(ref, id)));
     const dependents = this.graph.dependents(id.uid).map((d) => ({ deletingDependents: isDeletingDependents(d.metadata) }));
+    for (const o of owners) if (o.state === 'invalid') this.reportInvalidNamespaceOwnerRef(id, o.ref);
     const d = decideAttemptToDelete(latest, owners, dependents);
     switch (d.action) {
       case 'none':

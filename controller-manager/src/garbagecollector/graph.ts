@@ -4,7 +4,11 @@
 import { resources, apiVersionOf, parseApiVersion, type ResourceInfo } from '@k8ts/api/resources.ts';
 import type { KubeObject } from '@k8ts/api/object.ts';
 import { unwrapTombstone, type SharedIndexInformer, type SharedInformerFactory } from '@k8ts/client';
-import { onObjectChange, onObjectDelete, type Enqueues, type GraphNode, type GraphView, type ObjectIdentity } from './decide.ts';
+import type { OwnerReference } from 'kubernetes-types/meta/v1';
+import {
+  invalidNamespaceOwnerReferences, onObjectChange, onObjectDelete, ownerReferencesChanged,
+  type Enqueues, type GraphNode, type GraphView, type ObjectIdentity,
+} from './decide.ts';
 
 const UID_INDEX = 'garbagecollector/uid';
 const OWNER_UID_INDEX = 'garbagecollector/ownerUID';
@@ -45,14 +49,21 @@ function nodeOf(info: ResourceInfo, o: KubeObject): GraphNode {
   return { identity: identityOf(info, o), metadata: o.metadata };
 }
 
+export interface GraphSink {
+  /** Work for the GC's queues. */
+  enqueue(e: Enqueues): void;
+  /** A reference to an owner observed in another namespace (reported once per add or change of the references). */
+  invalidOwnerReference?(dependent: GraphNode, ref: OwnerReference): void;
+}
+
 export class DependencyGraph implements GraphView {
   readonly informers: { info: ResourceInfo; informer: SharedIndexInformer<KubeObject> }[];
   private synced = false;
-  private readonly enqueue: (e: Enqueues) => void;
+  private readonly sink: GraphSink;
 
-  /** Registers the GC's indexes and handlers on the factory's informers; `enqueue` receives the work. */
-  constructor(factory: SharedInformerFactory, enqueue: (e: Enqueues) => void, kinds: ResourceInfo[] = deletableResources()) {
-    this.enqueue = enqueue;
+  /** Registers the GC's indexes and handlers on the factory's informers (create it before the factory starts). */
+  constructor(factory: SharedInformerFactory, sink: GraphSink, kinds: ResourceInfo[] = deletableResources()) {
+    this.sink = sink;
     this.informers = kinds.map((info) => ({ info, informer: factory.informerFor<KubeObject>(info) }));
     for (const { info, informer } of this.informers) {
       informer.addIndexers({
@@ -61,9 +72,9 @@ export class DependencyGraph implements GraphView {
       });
       informer.addEventHandler({
         // Until every cache is synced the graph is incomplete: markSynced() looks at everything once then.
-        onAdd: (o) => { if (this.synced) this.enqueue(onObjectChange(undefined, nodeOf(info, o), this)); },
-        onUpdate: (old, o) => { if (this.synced) this.enqueue(onObjectChange(nodeOf(info, old), nodeOf(info, o), this)); },
-        onDelete: (t) => { if (this.synced) this.enqueue(onObjectDelete(nodeOf(info, unwrapTombstone(t)), this)); },
+        onAdd: (o) => { if (this.synced) this.changed(undefined, nodeOf(info, o)); },
+        onUpdate: (old, o) => { if (this.synced) this.changed(nodeOf(info, old), nodeOf(info, o)); },
+        onDelete: (t) => { if (this.synced) this.sink.enqueue(onObjectDelete(nodeOf(info, unwrapTombstone(t)), this)); },
       });
     }
   }
@@ -78,7 +89,14 @@ export class DependencyGraph implements GraphView {
     if (this.synced) return;
     this.synced = true;
     for (const { info, informer } of this.informers) {
-      for (const o of informer.indexer.list()) this.enqueue(onObjectChange(undefined, nodeOf(info, o), this));
+      for (const o of informer.indexer.list()) this.changed(undefined, nodeOf(info, o));
+    }
+  }
+
+  private changed(old: GraphNode | undefined, cur: GraphNode): void {
+    this.sink.enqueue(onObjectChange(old, cur, this));
+    if (this.sink.invalidOwnerReference && cur.identity.namespace && ownerReferencesChanged(old, cur)) {
+      for (const ref of invalidNamespaceOwnerReferences(cur, this)) this.sink.invalidOwnerReference(cur, ref);
     }
   }
 
