@@ -119,6 +119,24 @@ describe('GarbageCollector against the API server on real etcd', () => {
     expect(await getCM('or-d1')).toBeDefined();
   });
 
+  it('collects and orphans a hundred dependents of one owner', async () => {
+    const many = async (prefix: string) => {
+      const owner = await cm(`${prefix}-owner`);
+      await Promise.all(Array.from({ length: 100 }, (_, i) => cm(`${prefix}-${i}`, [refTo(owner, { blockOwnerDeletion: true })])));
+      return owner;
+    };
+    const count = async (prefix: string) => (await cms().list()).items.filter((c) => c.metadata.name!.startsWith(`${prefix}-`) && c.metadata.name !== `${prefix}-owner`);
+    await many('bulk');
+    await cms().delete('bulk-owner');
+    await waitFor('100 dependents to be collected', async () => (await count('bulk')).length === 0, 20_000);
+    await many('keep');
+    await cms().delete('keep-owner', { propagationPolicy: 'Orphan' });
+    await waitFor('the orphaning owner to be gone', gone('keep-owner'), 20_000);
+    const kept = await count('keep');
+    expect(kept).toHaveLength(100);
+    expect(kept.every((c) => !c.metadata.ownerReferences)).toBe(true);
+  });
+
   it('a dependent whose owner never existed (wrong uid, or no such object) is collected', async () => {
     const real = await cm('wu-real');
     await cm('wu-dep', [refTo(real, { uid: '00000000-0000-0000-0000-000000000001' })]);

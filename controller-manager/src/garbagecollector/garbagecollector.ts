@@ -17,6 +17,8 @@ import { DependencyGraph, identityKey, parseIdentityKey, resourceForKind } from 
 
 /** Attempts of a read-modify-write before handing the item back to the queue. */
 const MAX_CONFLICT_RETRIES = 5;
+/** Dependents patched at once when orphaning. */
+const ORPHAN_PARALLELISM = 20;
 /** Owners known to be absent (uids are never reused), as upstream's absentOwnerCache. */
 const ABSENT_OWNER_CACHE_SIZE = 500;
 
@@ -161,7 +163,9 @@ export class GarbageCollector {
     const d = decideOrphan(latest, id.uid, this.graph.dependents(id.uid));
     if (d.action === 'none') return;
     this.log.info({ owner: id, dependents: d.dependents.length }, 'orphaning dependents');
-    await Promise.all(d.dependents.map((dep) => this.patchOwnerReferences(dep, (refs) => withoutOwnerReferences(refs, [id.uid]))));
+    for (let i = 0; i < d.dependents.length; i += ORPHAN_PARALLELISM) {
+      await Promise.all(d.dependents.slice(i, i + ORPHAN_PARALLELISM).map((dep) => this.patchOwnerReferences(dep, (refs) => withoutOwnerReferences(refs, [id.uid]))));
+    }
     await this.removeFinalizer(id, d.finalizer);
   }
 
