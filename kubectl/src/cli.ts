@@ -30,6 +30,15 @@ export async function run(argv: string[], io: IOStreams): Promise<number> {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
     .showSuggestionAfterError(false);
   registerCommands(program, getFactory);
+  if (argv[0] === '__complete') {
+    // The completion script's callback: the words are the user's command line, not ours to parse.
+    const { runComplete } = await import('./cmd/completion.ts');
+    try {
+      return await runComplete(argv.slice(1), program, io, (g) => (factory ??= new Factory(normalizeGlobals(g), io)));
+    } finally {
+      factory?.close();
+    }
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,6 +1,6 @@
 // Discovery and the RESTMapper: which resources the server serves, and what a typed name refers to.
 import { resourcePath } from '@k8ts/api/resources.ts';
-import type { RestClient } from '@k8ts/client';
+import type { RestClient } from '@k8ts/client/rest.ts';
 import { NoResourceMatchError, NoKindMatchError } from './errors.ts';
 
 /** One served resource, as kubectl's RESTMapping knows it. */
@@ -131,6 +131,19 @@ export class RESTMapper {
       }
     }
     throw new NoResourceMatchError(typed);
+  }
+
+  /**
+   * meta.RESTMapper.ResourcesFor for a bare name ("po", "pods", "pod", "Pod"): every served version
+   * of every matching resource, in discovery priority order.
+   */
+  resourcesFor(typed: string): APIResource[] {
+    const lower = typed.toLowerCase();
+    const short = this.resources.find((r) => r.shortNames.includes(lower));
+    const name = short ? short.resource : lower;
+    const out = this.resources.filter((r) => name === r.resource || name === r.singular || name === r.kind.toLowerCase());
+    if (!out.length) throw new NoResourceMatchError(typed);
+    return out;
   }
 
   /** The resources of a category ("all"). */

@@ -1,6 +1,9 @@
 // cmdutil.Factory: global flags → kubeconfig, REST client, RESTMapper and the namespace to use.
-import { loadKubeconfig, restConfigFromKubeconfig, RestClient } from '@k8ts/client';
-import type { Kubeconfig, RestConfig, RequestOptions } from '@k8ts/client';
+// Deep imports: the client's index pulls in informers, logging and WebSockets kubectl rarely needs.
+import { loadKubeconfig, restConfigFromKubeconfig } from '@k8ts/client/kubeconfig.ts';
+import { RestClient } from '@k8ts/client/rest.ts';
+import type { Kubeconfig, RestConfig } from '@k8ts/client/kubeconfig.ts';
+import type { RequestOptions } from '@k8ts/client/rest.ts';
 import { discoverResources, RESTMapper } from './discovery.ts';
 import type { IOStreams } from './io.ts';
 import { ConfigurationError } from './errors.ts';

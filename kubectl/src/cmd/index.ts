@@ -3,18 +3,8 @@ import type { Command } from 'commander';
 import { type FactoryFor, collect, collectFiles, parseDuration } from './flags.ts';
 import { registerWorkloadCommands } from './workloads.ts';
 import { registerEditingCommands } from './editing.ts';
-import { runGet } from './get.ts';
 import { flagValue } from './output.ts';
 import { UsageError } from '../errors.ts';
-import { runApply } from './apply.ts';
-import { runCreate } from './create.ts';
-import { runDelete } from './delete.ts';
-import { runVersion } from './version.ts';
-import { runConfigView, runCurrentContext, runGetContexts, runUseContext } from './config.ts';
-import { runApiResources } from './api-resources.ts';
-import { runDescribe } from './describe.ts';
-import { runScale, runLabelOrAnnotate, runCordon } from './mutate.ts';
-import { runLogs, runExec } from './logs.ts';
 
 
 export function registerCommands(program: Command, factory: FactoryFor): void {
@@ -37,6 +27,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--watch-only', 'Watch for changes to the requested object(s), without listing/getting first.')
     .option('--output-watch-events', 'Output watch event objects when --watch or --watch-only is used.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runGet } = await import('./get.ts');
       await runGet(factory(cmd), args, {
         output: flagValue(opts.output as string | undefined),
         selector: flagValue(opts.selector as string | undefined),
@@ -62,6 +53,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .argument('[args...]')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       if (args.length) throw new UsageError(`Unexpected args: [${args.join(' ')}]`, 'apply');
+      const { runApply } = await import('./apply.ts');
       await runApply(factory(cmd), { filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, output: flagValue(opts.output as string | undefined) });
     });
 
@@ -73,6 +65,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .argument('[args...]')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       if (args.length) throw new UsageError(`Unexpected args: [${args.join(' ')}]`, 'create');
+      const { runCreate } = await import('./create.ts');
       await runCreate(factory(cmd), { filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, output: flagValue(opts.output as string | undefined) });
     });
 
@@ -95,6 +88,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const wait = opts.wait === undefined || opts.wait === true || String(opts.wait).replace(/^=/, '') !== 'false';
       const grace = opts.now ? 1 : opts.gracePeriod !== undefined ? Number(flagValue(opts.gracePeriod as string)) : undefined;
+      const { runDelete } = await import('./delete.ts');
       await runDelete(factory(cmd), args, {
         filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive,
         selector: flagValue(opts.selector as string | undefined), fieldSelector: flagValue(opts.fieldSelector as string | undefined),
@@ -111,6 +105,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--show-events [bool]', 'If true, display events related to the described object.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const showEvents = opts.showEvents === undefined || opts.showEvents === true || String(opts.showEvents).replace(/^=/, '') !== 'false';
+      const { runDescribe } = await import('./describe.ts');
       await runDescribe(factory(cmd), args, { selector: flagValue(opts.selector as string | undefined), allNamespaces: !!opts.allNamespaces, showEvents });
     });
 
@@ -124,6 +119,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--since <duration>', 'Only return logs newer than a relative duration like 5s, 2m, or 3h.')
     .option('-p, --previous', 'If true, print the logs for the previous instance of the container in a pod if it exists.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runLogs } = await import('./logs.ts');
       await runLogs(factory(cmd), args, {
         container: flagValue(opts.container as string | undefined), follow: !!opts.follow, tail: flagValue(opts.tail as string | undefined),
         timestamps: !!opts.timestamps, since: flagValue(opts.since as string | undefined), previous: !!opts.previous,
@@ -137,6 +133,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('-i, --stdin', 'Pass stdin to the container')
     .option('-t, --tty', 'Stdin is a TTY')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runExec } = await import('./logs.ts');
       await runExec(factory(cmd), args, { container: flagValue(opts.container as string | undefined), stdin: !!opts.stdin, tty: !!opts.tty });
     });
 
@@ -145,6 +142,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--client', 'If true, shows client version only (no server required).')
     .option('-o, --output <format>', "One of 'yaml' or 'json'.")
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { runVersion } = await import('./version.ts');
       await runVersion(factory(cmd), { client: !!opts.client, output: flagValue(opts.output as string | undefined) });
     });
 
@@ -155,25 +153,27 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--minify', 'Remove all information not used by current-context from the output')
     .option('--flatten', 'Flatten the resulting kubeconfig file into self-contained output')
     .option('-o, --output <format>', 'Output format.')
-    .action((opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { runConfigView } = await import('./config.ts');
       runConfigView(factory(cmd), { raw: !!opts.raw || !!opts.flatten, minify: !!opts.minify, output: flagValue(opts.output as string | undefined) });
     });
   config.command('current-context')
     .description('Display the current-context')
-    .action((_opts: unknown, cmd: Command) => { runCurrentContext(factory(cmd)); });
+    .action(async (_opts: unknown, cmd: Command) => { const { runCurrentContext } = await import('./config.ts'); runCurrentContext(factory(cmd)); });
   config.command('get-contexts')
     .description('Describe one or many contexts')
     .argument('[names...]')
     .option('-o, --output <format>', "Output format. One of: (name).")
     .option('--no-headers', "When using the default or custom-column output format, don't print headers")
-    .action((names: string[], opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (names: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runGetContexts } = await import('./config.ts');
       runGetContexts(factory(cmd), names, { output: flagValue(opts.output as string | undefined), noHeaders: opts.headers === false });
     });
   config.command('use-context')
     .alias('use')
     .description('Set the current-context in a kubeconfig file')
     .argument('<name>')
-    .action((name: string, _opts: unknown, cmd: Command) => { runUseContext(factory(cmd), name); });
+    .action(async (name: string, _opts: unknown, cmd: Command) => { const { runUseContext } = await import('./config.ts'); runUseContext(factory(cmd), name); });
 
   program.command('api-resources')
     .description('Print the supported API resources on the server')
@@ -185,6 +185,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('--sort-by <field>', "If non-empty, sort list of resources using specified field. One of (name, kind).")
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const ns = opts.namespaced === undefined ? undefined : String(opts.namespaced).replace(/^=/, '') !== 'false';
+      const { runApiResources } = await import('./api-resources.ts');
       await runApiResources(factory(cmd), {
         output: flagValue(opts.output as string | undefined), noHeaders: opts.headers === false, namespaced: ns,
         apiGroup: flagValue(opts.apiGroup as string | undefined), verbs: opts.verbs as string[] | undefined, sortBy: flagValue(opts.sortBy as string | undefined),
@@ -199,6 +200,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
     .option('-l, --selector <selector>', 'Selector (label query) to filter on')
     .option('--all', 'Select all resources in the namespace of the specified resource types')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runScale } = await import('./mutate.ts');
       await runScale(factory(cmd), args, {
         replicas: flagValue(opts.replicas as string | undefined), currentReplicas: flagValue(opts.currentReplicas as string | undefined),
         selector: flagValue(opts.selector as string | undefined), all: !!opts.all,
@@ -214,6 +216,7 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
       .option('--all', 'Select all resources, in the namespace of the specified resource types')
       .option('-A, --all-namespaces', 'If true, check the specified action in all namespaces.')
       .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+        const { runLabelOrAnnotate } = await import('./mutate.ts');
         await runLabelOrAnnotate(factory(cmd), what, args, {
           overwrite: !!opts.overwrite, selector: flagValue(opts.selector as string | undefined), all: !!opts.all, allNamespaces: !!opts.allNamespaces,
         });
@@ -226,9 +229,37 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
       .argument('[node...]')
       .option('-l, --selector <selector>', 'Selector (label query) to filter on')
       .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+        const { runCordon } = await import('./mutate.ts');
         await runCordon(factory(cmd), args, unschedulable, { selector: flagValue(opts.selector as string | undefined) });
       });
   }
+
+  program.command('explain')
+    .description('Get documentation for a resource')
+    .argument('[args...]')
+    .option('--recursive', 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.')
+    .option('--api-version <version>', 'Use given api-version (group/version) of the resource.')
+    .option('--output <format>', 'Format in which to render the schema. Valid values are: (plaintext, plaintext-openapiv2).')
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runExplain } = await import('./explain.ts');
+      await runExplain(factory(cmd), args, { recursive: !!opts.recursive, apiVersion: flagValue(opts.apiVersion as string | undefined), output: flagValue(opts.output as string | undefined) });
+    });
+
+  program.command('cluster-info')
+    .description('Display cluster information')
+    .argument('[args...]')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      const { runClusterInfo } = await import('./cluster-info.ts');
+      await runClusterInfo(factory(cmd), args);
+    });
+
+  program.command('completion')
+    .description('Output shell completion code for the specified shell (bash)')
+    .argument('[shell...]')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      const { runCompletion } = await import('./completion.ts');
+      runCompletion(factory(cmd).io, program, args);
+    });
 
   registerWorkloadCommands(program, factory);
   registerEditingCommands(program, factory);
