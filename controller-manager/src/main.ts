@@ -1,8 +1,10 @@
-// kube-controller-manager for k8ts: the namespace controller, under leader election.
+// kube-controller-manager for k8ts: the namespace, replicaset and deployment controllers, under leader election.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { Clientset, SharedInformerFactory, LeaderElector, LeaseLock, loadRestConfig, createLogger } from '@k8ts/client';
 import { NamespaceController } from './namespace/controller.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
+import { DeploymentController } from './deployment/controller.ts';
 
 const { values: f } = parseArgs({
   options: {
@@ -10,12 +12,14 @@ const { values: f } = parseArgs({
     'leader-elect': { type: 'string', default: 'true' },
     'leader-elect-lease-duration': { type: 'string', default: '15' },
     'concurrent-namespace-syncs': { type: 'string', default: '10' },
+    'concurrent-replicaset-syncs': { type: 'string', default: '5' },
+    'concurrent-deployment-syncs': { type: 'string', default: '5' },
     v: { type: 'string', short: 'v', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (f.help) {
-  console.log(`Usage: controller-manager --kubeconfig FILE [--leader-elect=true|false] [--concurrent-namespace-syncs N] [-v N]`);
+  console.log(`Usage: controller-manager --kubeconfig FILE [--leader-elect=true|false] [--concurrent-namespace-syncs N] [--concurrent-replicaset-syncs N] [--concurrent-deployment-syncs N] [-v N]`);
   process.exit(0);
 }
 
@@ -27,11 +31,16 @@ process.once('SIGINT', () => stop.abort());
 
 async function runControllers(signal: AbortSignal): Promise<void> {
   const informers = new SharedInformerFactory(clientset, { logger: log });
-  const namespaces = new NamespaceController(clientset, informers, log.child({ controller: 'namespace' }));
+  // Each controller registers its informer handlers in its constructor, so all are built before start.
+  const controllers = [
+    { name: 'namespace', workers: Number(f['concurrent-namespace-syncs']), ctor: NamespaceController },
+    { name: 'replicaset', workers: Number(f['concurrent-replicaset-syncs']), ctor: ReplicaSetController },
+    { name: 'deployment', workers: Number(f['concurrent-deployment-syncs']), ctor: DeploymentController },
+  ].map(({ name, workers, ctor }) => ({ workers, controller: new ctor(clientset, informers, log.child({ controller: name })) }));
   informers.start(signal);
   await informers.waitForCacheSync(signal);
   log.info('caches synced; controllers running');
-  await namespaces.run(Number(f['concurrent-namespace-syncs']), signal);
+  await Promise.all(controllers.map(({ controller, workers }) => controller.run(workers, signal)));
   await informers.shutdown();
 }
 
