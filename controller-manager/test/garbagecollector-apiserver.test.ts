@@ -25,6 +25,7 @@ describe('GarbageCollector against the API server on real etcd', () => {
   let cs: Clientset;
   const stop = new AbortController();
   let running: Promise<void>;
+  let gc: GarbageCollector;
 
   const cms = () => cs.configMaps(NS);
   const refTo = (o: { apiVersion?: string; kind?: string; metadata: { name?: string; uid?: string } }, extra: Partial<OwnerReference> = {}): OwnerReference =>
@@ -43,7 +44,7 @@ describe('GarbageCollector against the API server on real etcd', () => {
     // Garbage from before the GC started: found by its first look at the synced graph.
     await cm('pre-existing', [{ apiVersion: 'v1', kind: 'Secret', name: 'gone-before', uid: '00000000-0000-0000-0000-000000000003' }]);
     const informers = new SharedInformerFactory(cs);
-    const gc = new GarbageCollector(cs, informers, createLogger({ component: 'test', level: 'silent' }));
+    gc = new GarbageCollector(cs, informers, createLogger({ component: 'test', level: 'silent' }));
     informers.start(stop.signal);
     running = gc.run(2, stop.signal);
     await informers.waitForCacheSync(stop.signal);
@@ -160,7 +161,7 @@ describe('GarbageCollector against the API server on real etcd', () => {
     await cs.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gc-elsewhere' } });
     const owner = await cs.configMaps('gc-elsewhere').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'far-owner' } } as Typed<ConfigMap>);
     // Let the graph see the owner first, as upstream reports only owners it has observed.
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor('the graph to hold the owner', async () => gc.graph.byUID(owner.metadata.uid!) !== undefined);
     const dep = await cm('cross-ns', [refTo(owner)]);
     await waitFor('cross-ns to be collected', gone('cross-ns'));
     await waitFor('the warning event', async () => (await cs.events(NS).list()).items.some((e) =>
