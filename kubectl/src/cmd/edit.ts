@@ -11,7 +11,7 @@ import type { Factory } from '../factory.ts';
 import { pathFor, type APIResource } from '../discovery.ts';
 import { visitsFromArgs } from '../resource/args.ts';
 import { parseManifest } from '../resource/manifest.ts';
-import { nameLine, omitManagedFields, type ObjectLike } from '../printers/index.ts';
+import { nameLine, omitManagedFields, printGeneric, type ObjectLike } from '../printers/index.ts';
 import { toJson } from '../printers/json.ts';
 import { toYaml } from '../printers/yaml.ts';
 import { ExitError } from '../errors.ts';
@@ -76,6 +76,26 @@ export function stripComments(text: string): string {
   }
 }
 
+/**
+ * The client-side check kubectl runs on the saved file before anything else (a schema that leaves the
+ * rest to the server's fieldValidation): one object with apiVersion and kind.
+ */
+export function validateEdited(text: string): string | undefined {
+  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const bad = list.find((d) => d.errors.length);
+  if (bad) {
+    const e = bad.errors[0];
+    const line = e.linePos?.[0]?.line;
+    return `yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+  }
+  const v = list.length ? list[0].toJS() : null;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'invalid object to validate';
+  if ((v as ObjectLike).apiVersion === undefined || (v as ObjectLike).apiVersion === null) return 'apiVersion not set';
+  if ((v as ObjectLike).kind === undefined || (v as ObjectLike).kind === null) return 'kind not set';
+  return undefined;
+}
+
 /** hasLines: any line that is neither blank nor a comment. */
 function hasLines(text: string): boolean {
   return text.split('\n').some((l) => { const t = l.trim(); return t.length > 0 && t[0] !== '#'; });
@@ -94,7 +114,8 @@ function launchEditor(path: string): void {
   const abs = resolve(path);
   const argv = shell ? [...args.slice(0, -1), `${args[args.length - 1]} ${JSON.stringify(abs)}`] : [...args, abs];
   const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit' });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`unable to launch the editor "${args.join(' ')}"`);
+  // Go's exec reports ErrNotFound only for a bare name missing from $PATH.
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT' && !argv[0].includes('/')) throw new Error(`unable to launch the editor "${args.join(' ')}"`);
   if (r.error || r.status !== 0) throw new Error(`there was a problem with the editor "${args.join(' ')}"`);
 }
 
@@ -233,6 +254,16 @@ export async function runEdit(f: Factory, args: string[], o: EditOptions): Promi
     }
     if (results.file) rmSync(results.file, { force: true });
 
+    const invalid = validateEdited(manualStrip(edited));
+    if (invalid !== undefined) {
+      results = { reasons: [], retryable: 0, notfound: 0, edit: 0, file };
+      containsError = true;
+      const rs = resourceString(targets[0].mapping);
+      results.reasons.push({ head: `${rs} "${targets[0].name}" was not valid`, other: [`<nil>: Invalid value: "The edited file failed validation": ${invalid}`] });
+      f.io.err(`error: ${rs} "${targets[0].name}" is invalid\n`);
+      continue;
+    }
+
     if (stripComments(original) === stripComments(edited)) {
       rmSync(file, { force: true });
       f.io.err('Edit cancelled, no changes made.\n');
@@ -265,7 +296,7 @@ export async function runEdit(f: Factory, args: string[], o: EditOptions): Promi
         if (t.mapping.namespaced && ns && ns !== namespace && ns !== t.namespace) {
           throw new Error(`the namespace from the provided object "${ns}" does not match the namespace "${namespace}". You must pass '--namespace=${ns}' to perform this operation.`);
         }
-        await patchOne(f, t, originals[idx], omitManagedFields(obj), results);
+        await patchOne(f, t, originals[idx], omitManagedFields(obj), results, o.output);
       }
     } catch (e) {
       throw preserved(f, e, results.file);
@@ -288,8 +319,10 @@ export async function runEdit(f: Factory, args: string[], o: EditOptions): Promi
 }
 
 /** visitToPatch for one object: skipped when nothing changed, else PATCH and "<kind>/<name> edited". */
-async function patchOne(f: Factory, t: Target, original: ObjectLike, edited: ObjectLike, results: Results): Promise<void> {
-  if (deepEqual(original, edited)) { f.io.out(nameLine(t.object, 'skipped')); return; }
+async function patchOne(f: Factory, t: Target, original: ObjectLike, edited: ObjectLike, results: Results, output: string | undefined): Promise<void> {
+  // -o also picks the printer of the result.
+  const print = (obj: ObjectLike, op: string) => f.io.out(output === 'json' || output === 'yaml' ? printGeneric(obj, output) : nameLine(obj, op));
+  if (deepEqual(original, edited)) { print(t.object, 'skipped'); return; }
   const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
   const strategic = hasPatchSchema(t.mapping.kind);
   let patch: Record<string, unknown>;
@@ -308,7 +341,7 @@ async function patchOne(f: Factory, t: Target, original: ObjectLike, edited: Obj
       query: { fieldManager: 'kubectl-edit', fieldValidation: 'Strict' }, body: patch,
       contentType: strategic ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json',
     });
-    f.io.out(nameLine(patched, 'edited'));
+    print(patched, 'edited');
   } catch (e) {
     f.io.err(addError(results, e, t) + '\n');
   }

@@ -27,7 +27,6 @@ function kindString(m: APIResource): string {
 function printResult(f: Factory, obj: ObjectLike, output: string | undefined): void {
   if (output === 'name') f.io.out(nameLine(obj));
   else if (output === 'yaml' || output === 'json') f.io.out(printGeneric(obj, output));
-  else if (output) throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`);
   else f.io.out(nameLine(obj, 'replaced'));
 }
 
@@ -46,20 +45,32 @@ async function replaceOne(f: Factory, info: Info): Promise<ObjectLike> {
   return rest.request<ObjectLike>({ method: 'PUT', path, query, body: obj });
 }
 
-async function readInfos(f: Factory, o: ReplaceOptions): Promise<{ infos: Info[]; error?: Error }> {
+/** The builder with ContinueOnError: every object that maps is visited; mapping and read errors come last. */
+async function readInfos(f: Factory, o: ReplaceOptions): Promise<{ infos: Info[]; errors: Error[] }> {
   const read = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
   const mapper = read.objects.length ? await f.restMapper() : undefined;
-  const mapped = mapper ? infosUntilError(mapper, read.objects, f.namespace()) : { infos: [] as Info[] };
-  return { infos: mapped.infos, error: read.error ?? mapped.error };
+  const infos: Info[] = [];
+  const errors: Error[] = [];
+  for (const obj of read.objects) {
+    const mapped = infosUntilError(mapper!, [obj], f.namespace());
+    infos.push(...mapped.infos);
+    if (mapped.error) errors.push(mapped.error);
+  }
+  if (read.error) errors.push(read.error);
+  return { infos, errors };
 }
 
 export async function runReplace(f: Factory, args: string[], o: ReplaceOptions): Promise<void> {
   if (o.gracePeriod !== undefined && o.gracePeriod >= 0 && !o.force) throw new Error('--grace-period must have --force specified');
   if (o.timeoutSeconds && !o.force) throw new Error('--timeout must have --force specified');
   if (!o.filenames.length) throw new Error('must specify one of -f and -k');
+  if (o.output && !['name', 'yaml', 'json'].includes(o.output)) {
+    throw new Error(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`);
+  }
   if (args.length) throw new Error(`Unexpected args: [${args.join(' ')}]`);
-  const { infos, error } = await readInfos(f, o);
-  const errors: unknown[] = error ? [error] : [];
+  const read = await readInfos(f, o);
+  const infos = read.infos;
+  const errors: unknown[] = [];
   if (o.force) {
     await forceReplace(f, infos, o, errors);
   } else {
@@ -70,8 +81,9 @@ export async function runReplace(f: Factory, args: string[], o: ReplaceOptions):
         errors.push(addSourceToErr('replacing', info.source, e));
       }
     }
-    if (!infos.length && !errors.length) throw new Error('no objects passed to replace');
+    if (!infos.length && !read.errors.length) throw new Error('no objects passed to replace');
   }
+  errors.push(...read.errors);
   if (errors.length) throw new AggregateError(errors);
 }
 
