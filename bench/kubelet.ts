@@ -6,9 +6,58 @@ import { Clientset, loadRestConfig, silentLogger, type Typed } from '@k8ts/clien
 import { join } from 'node:path';
 import { startTestServer } from '../apiserver/test/harness.ts';
 import { Kubelet } from '../kubelet/src/kubelet.ts';
-import { startNodeEnv } from '../cluster/src/testing/node-env.ts';
+import { startNodeEnv, type NodeEnv } from '../cluster/src/testing/node-env.ts';
+import { podSandboxConfig } from '../kubelet/src/kuberuntime/sandbox-config.ts';
+import { containerConfig } from '../kubelet/src/kuberuntime/container-config.ts';
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
+/**
+ * containerd's own cost, with no kubelet and no API server: the same burst of `count` pods (sandbox,
+ * then container create + start, the configs the kubelet would send) straight through the CRI, all
+ * at once; and one pod alone. Latency per pod is from the start of the burst to StartContainer's return.
+ */
+export async function containerdFloor(env: NodeEnv, count: number, o: { cgroupParent?: (uid: string) => string; concurrency?: number } = {}): Promise<{ p50: number; p99: number; alone: Record<string, number> }> {
+  const imageRef = (await env.cri.imageStatus({ image: 'busybox' }))!.id;
+  const one = async (i: number, tag: string) => {
+    const uid = `floor-${tag}-${i}-${Date.now()}`;
+    const pod: Pod = { metadata: { name: `floor-${tag}-${i}`, namespace: 'default', uid }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } };
+    const sc = podSandboxConfig(pod, 0, { podLogsDir: join(env.dir, 'floor-logs'), dns: { clusterDns: [], clusterDomain: 'cluster.local', resolvConf: '/etc/resolv.conf' } });
+    if (o.cgroupParent) sc.linux = { ...sc.linux, cgroupParent: o.cgroupParent(uid) };
+    const t: Record<string, number> = {};
+    let t0 = performance.now();
+    const sandbox = await env.cri.runPodSandbox(sc);
+    t.runPodSandbox = performance.now() - t0;
+    t0 = performance.now();
+    const id = await env.cri.createContainer(sandbox, containerConfig({ pod, container: pod.spec!.containers[0]!, type: 'CONTAINER', restartCount: 0, imageRef, env: [], mounts: [], nodeMemoryBytes: 1 << 30 }), sc);
+    t.createContainer = performance.now() - t0;
+    t0 = performance.now();
+    await env.cri.startContainer(id);
+    t.startContainer = performance.now() - t0;
+    return { sandbox, t };
+  };
+  const sandboxes: string[] = [];
+  try {
+    const alone = await one(0, 'alone');
+    sandboxes.push(alone.sandbox);
+    const start = performance.now();
+    let slots = o.concurrency ?? count;
+    const waiting: (() => void)[] = [];
+    const lat = await Promise.all(Array.from({ length: count }, async (_, i) => {
+      if (slots > 0) slots--; else await new Promise<void>((r) => waiting.push(r));
+      const r = await one(i, 'burst').finally(() => { const next = waiting.shift(); if (next) next(); else slots++; });
+      sandboxes.push(r.sandbox);
+      return performance.now() - start;
+    }));
+    lat.sort((a, b) => a - b);
+    return { p50: Math.round(quantile(lat, 0.5)), p99: Math.round(quantile(lat, 0.99)), alone: Object.fromEntries(Object.entries(alone.t).map(([k, v]) => [k, Math.round(v)])) };
+  } finally {
+    await Promise.all(sandboxes.map(async (s) => {
+      await env.cri.stopPodSandbox(s).catch(() => undefined);
+      await env.cri.removePodSandbox(s).catch(() => undefined);
+    }));
+  }
+}
 
 export async function run(count = 30): Promise<{ p50: number; p99: number }> {
   const env = await startNodeEnv('k8ts-klb');
@@ -31,8 +80,12 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
     rootDir: join(env.dir, 'kubelet'), podLogsDir: join(env.dir, 'pods'), log: silentLogger(),
   });
   try {
-    await kubelet.start();
     await env.cri.pullImage({ image: 'busybox' }); // image pulls are not what this measures
+    if (process.env.K8TS_BENCH_FLOOR !== '0') {
+      const f = await containerdFloor(env, count);
+      console.log(`containerd alone (CRI only, no kubelet): one pod ${JSON.stringify(f.alone)} ms; burst of ${count}: p50 ${f.p50} ms, p99 ${f.p99} ms`);
+    }
+    await kubelet.start();
     const pods = client.pods('default');
     const createdAt = new Map<string, number>();
     const latency = new Map<string, number>();

@@ -28,7 +28,16 @@ export interface KubeletFlags {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
+  /** --cgroups-per-qos (default true): QoS and pod cgroups below cgroupRoot. */
+  cgroupsPerQos?: boolean;
+  /** --cgroup-root; default /k8ts-<node name> so that several kubelets on one machine stay apart. */
+  cgroupRoot?: string;
+  /** --cgroup-driver: only cgroupfs (containerd's runc here runs with SystemdCgroup = false). */
+  cgroupDriver?: string;
 }
+
+/** The default --cgroup-root of a node: its own top-level cgroup. */
+export const defaultCgroupRoot = (nodeName: string) => `/k8ts-${nodeName}`;
 
 /** The node's first global IPv4 address (upstream: the address of the hostname, or the default route's). */
 export function defaultNodeIP(): string {
@@ -59,6 +68,7 @@ export interface RunningKubelet {
 export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions> = {}): Promise<RunningKubelet> {
   const log = extra.log ?? createLogger({ component: 'kubelet', verbosity: f.verbosity });
   const nodeName = (f.hostnameOverride || hostname()).toLowerCase();
+  if (f.cgroupDriver && f.cgroupDriver !== 'cgroupfs') throw new Error(`--cgroup-driver=${f.cgroupDriver} is not supported (only cgroupfs)`);
   const client = new Clientset(loadRestConfig({ kubeconfig: f.kubeconfig }));
   mkdirSync(f.rootDir, { recursive: true });
   mkdirSync(f.podLogsDir, { recursive: true });
@@ -70,6 +80,7 @@ export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions>
     cert: await servingCert({ certFile: f.tlsCertFile, keyFile: f.tlsPrivateKeyFile, rootDir: f.rootDir, nodeName, ips: nodeIPs }),
     clientCa: f.clientCaFile ? readFileSync(f.clientCaFile, 'utf8') : undefined,
     pods: () => kubelet?.knownPods() ?? [],
+    metrics: async () => (kubelet ? { contentType: kubelet.metrics.contentType, text: await kubelet.metrics.text() } : { contentType: 'text/plain', text: '' }),
   });
   kubelet = new Kubelet({
     client, cri, nodeName, log, kubeletPort: server.port,
@@ -78,6 +89,7 @@ export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions>
     taints: parseTaints(f.registerWithTaints ?? ''),
     rootDir: f.rootDir,
     podLogsDir: f.podLogsDir,
+    cgroups: f.cgroupsPerQos === false ? undefined : { root: f.cgroupRoot || defaultCgroupRoot(nodeName) },
     dns: { clusterDns: (f.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: f.clusterDomain || 'cluster.local', resolvConf: f.resolvConf || '/etc/resolv.conf' },
     ...extra,
   });

@@ -21,6 +21,11 @@ import { machineInfo } from './node/machine.ts';
 import type { MachineInfo, RuntimeHealth } from './node/node-status.ts';
 import type { Taint } from 'kubernetes-types/core/v1';
 import { ProberManager } from './prober/manager.ts';
+import { ContainerManager } from './cm/container-manager.ts';
+import { CgroupfsDriver, type CgroupDriver } from './cm/cgroupfs.ts';
+import { KubeletMetrics } from './metrics/metrics.ts';
+import { instrumentCri } from './metrics/instrumented-cri.ts';
+import { PodStartupTracker } from './metrics/pod-startup.ts';
 
 export interface KubeletOptions {
   client: Clientset;
@@ -43,6 +48,11 @@ export interface KubeletOptions {
   nodeStatusUpdatePeriodMs?: number;
   nodeStatusReportPeriodMs?: number;
   leasePeriodMs?: number;
+  /**
+   * --cgroups-per-qos: pods get a pod<uid> cgroup under <root>/kubepods[/burstable|/besteffort]
+   * (cgroupfs driver), passed to the runtime as the sandbox's cgroup parent. Absent: the runtime's default.
+   */
+  cgroups?: { root: string; driver?: CgroupDriver };
 }
 
 export class Kubelet {
@@ -55,6 +65,13 @@ export class Kubelet {
   readonly pleg: Pleg;
   readonly prober: ProberManager;
   readonly recorder: EventRecorder;
+  readonly containerManager: ContainerManager | undefined;
+  readonly metrics: KubeletMetrics;
+  readonly startup = new PodStartupTracker();
+  /** The runtime client, instrumented (every CRI call the kubelet makes goes through it). */
+  readonly cri: CriClient;
+  /** Pods synced at least once (the first sync is the worker's "create"). */
+  private readonly syncedOnce = new Set<string>();
   private readonly factory: SharedInformerFactory;
   private readonly informer: SharedIndexInformer<Typed<Pod>>;
   private readonly services: SharedIndexInformer<Typed<Service>>;
@@ -69,6 +86,8 @@ export class Kubelet {
   constructor(o: KubeletOptions) {
     this.o = o;
     const log = o.log;
+    this.metrics = new KubeletMetrics(() => this.pleg.runtime);
+    const cri = this.cri = instrumentCri(o.cri, this.metrics);
     const config: ConfigSource = {
       configMap: (ns, name) => getOrUndefined<ConfigMap>(() => o.client.configMaps(ns).get(name)),
       secret: (ns, name) => getOrUndefined<Secret>(() => o.client.secrets(ns).get(name)),
@@ -78,24 +97,32 @@ export class Kubelet {
     this.recorder = new EventRecorder(o.client.events(), { component: 'kubelet', host: o.nodeName, logger: log });
     const record: PodEventRecorder = (ref, type, reason, message) => this.recorder.event(ref, type, reason, message);
     this.runtime = new RuntimeManager({
-      cri: o.cri, config, rootDir: o.rootDir, podLogsDir: o.podLogsDir,
+      cri, trace: (uid, step) => this.startup.mark(uid, step), config, rootDir: o.rootDir, podLogsDir: o.podLogsDir,
       dns: { clusterDns: o.dns?.clusterDns ?? [], clusterDomain: o.dns?.clusterDomain ?? 'cluster.local', resolvConf: o.dns?.resolvConf ?? '/etc/resolv.conf' },
       nodeIPs: o.nodeIPs, nodeMemoryBytes: machine().memoryBytes, log,
       crashLoopBackoff: o.crashLoopBackoff, imageBackoff: o.imageBackoff, record,
     });
     this.status = new StatusManager(o.client, log);
+    if (o.cgroups) {
+      const m = machine();
+      this.containerManager = new ContainerManager({
+        driver: o.cgroups.driver ?? new CgroupfsDriver(), cgroupRoot: o.cgroups.root,
+        nodeCpuMilli: m.cpus * 1000, nodeMemoryBytes: m.memoryBytes, log,
+      });
+    }
     this.nodeManager = new NodeManager({
       client: o.client, log, machine, health: () => this.runtimeHealth(),
       config: { nodeName: o.nodeName, nodeIPs: o.nodeIPs, podCIDR: o.podCIDR, taints: o.taints ?? [], kubeletPort: o.kubeletPort },
       updatePeriodMs: o.nodeStatusUpdatePeriodMs, reportPeriodMs: o.nodeStatusReportPeriodMs,
     });
     this.lease = new NodeLease(o.client, o.nodeName, log);
-    this.podWorkers = new PodWorkers((uid) => this.syncPod(uid), (uid, err) => {
+    this.podWorkers = new PodWorkers((uid) => this.timedSyncPod(uid), (uid, err) => {
       const pod = this.pods.get(uid);
       log.info({ pod: pod ? `${pod.metadata.namespace}/${pod.metadata.name}` : uid, err: String(err) }, 'error syncing pod, skipping');
     });
     this.pleg = new Pleg({
-      cri: o.cri, log, periodMs: o.plegPeriodMs,
+      cri, log, periodMs: o.plegPeriodMs,
+      observeRelist: (sec) => this.metrics.plegRelistDuration.observe(sec),
       onPodChanged: (uid) => this.podWorkers.updatePod(uid),
       onRelist: (ok) => {
         if (ok !== this.runtimeUp) {
@@ -106,7 +133,7 @@ export class Kubelet {
         }
       },
     });
-    this.prober = new ProberManager({ cri: o.cri, log, record, onChange: (uid) => this.podWorkers.updatePod(uid) });
+    this.prober = new ProberManager({ cri, log, record, onChange: (uid) => this.podWorkers.updatePod(uid) });
     this.factory = new SharedInformerFactory(o.client, { logger: log });
     this.informer = this.factory.pods({ fieldSelector: `spec.nodeName=${o.nodeName}` });
     this.services = this.factory.services();
@@ -114,7 +141,7 @@ export class Kubelet {
 
   private async runtimeHealth(): Promise<RuntimeHealth> {
     try {
-      const [v, st] = await Promise.all([this.o.cri.version(), this.o.cri.status()]);
+      const [v, st] = await Promise.all([this.cri.version(), this.cri.status()]);
       const conds = st.status?.conditions ?? [];
       const bad = conds.filter((c) => (c.type === 'RuntimeReady' || c.type === 'NetworkReady') && !c.status);
       const runtimeVersion = `${v.runtimeName}://${v.runtimeVersion}`;
@@ -129,13 +156,18 @@ export class Kubelet {
 
   async start(): Promise<void> {
     const { log } = this.o;
+    this.containerManager?.start();
     const node = await this.nodeManager.register();
     this.lease.nodeUid = node.metadata.uid;
     this.lease.run(this.ctl.signal, this.o.leasePeriodMs);
     this.nodeManager.run(this.ctl.signal);
 
     this.informer.addEventHandler({
-      onAdd: (pod) => { this.pods.set(pod.metadata.uid!, pod); this.podWorkers.updatePod(pod.metadata.uid!); },
+      onAdd: (pod) => {
+        this.startup.mark(pod.metadata.uid!, 'seen');
+        this.pods.set(pod.metadata.uid!, pod);
+        this.podWorkers.updatePod(pod.metadata.uid!);
+      },
       onUpdate: (_old, pod) => { this.pods.set(pod.metadata.uid!, pod); this.podWorkers.updatePod(pod.metadata.uid!); },
       onDelete: (obj) => {
         const pod = obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
@@ -150,8 +182,10 @@ export class Kubelet {
     log.info({ pods: this.pods.size }, 'pod informer synced');
     // Only now: PLEG reports runtime pods, and pods unknown to the API server get cleaned up.
     this.pleg.start();
+    this.cleanupOrphanedPodCgroups();
     const resync = () => {
       for (const uid of this.pods.keys()) this.podWorkers.updatePod(uid);
+      this.cleanupOrphanedPodCgroups();
       this.resyncTimer = setTimeout(resync, this.o.resyncPeriodMs ?? 10_000);
     };
     this.resyncTimer = setTimeout(resync, this.o.resyncPeriodMs ?? 10_000);
@@ -165,6 +199,33 @@ export class Kubelet {
     await this.podWorkers.stop();
     await this.factory.shutdown();
     await this.recorder.shutdown();
+    this.containerManager?.stop();
+  }
+
+  /** Pod cgroups of pods neither known nor in the runtime (nor being worked on) go. */
+  private cleanupOrphanedPodCgroups(): void {
+    const cm = this.containerManager;
+    if (!cm) return;
+    const inRuntime = new Set(this.pleg.podUids());
+    try {
+      cm.cleanupOrphans((uid) => this.pods.has(uid) || inRuntime.has(uid) || this.podWorkers.isWorking(uid));
+    } catch (err) {
+      this.o.log.info({ err: String(err) }, 'cleaning up pod cgroups failed');
+    }
+  }
+
+  /** syncPod, timed per operation (upstream kubelet_pod_worker_duration_seconds). */
+  private async timedSyncPod(uid: string): Promise<{ requeueAfterMs?: number } | void> {
+    const pod = this.pods.get(uid);
+    const operation = !pod || this.deleted.has(uid) || pod.metadata.deletionTimestamp ? 'kill' : this.syncedOnce.has(uid) ? 'sync' : 'create';
+    if (operation === 'create') this.startup.mark(uid, 'syncStart');
+    const end = this.metrics.podWorkerDuration.startTimer({ operation });
+    try {
+      return await this.syncPod(uid);
+    } finally {
+      end();
+      if (operation === 'kill') this.syncedOnce.delete(uid); else this.syncedOnce.add(uid);
+    }
   }
 
   /** One sync of one pod: the worker body (upstream podWorkers → SyncPod / SyncTerminatingPod / SyncTerminatedPod). */
@@ -181,6 +242,7 @@ export class Kubelet {
         await this.runtime.killPod(uid, grace);
         await this.runtime.removePod(uid);
       }
+      this.containerManager?.removePod(uid);
       cleanupPodDir(this.o.rootDir, uid);
       this.prober.removePod(uid);
       this.status.forget(uid);
@@ -198,10 +260,18 @@ export class Kubelet {
       await this.status.setPodStatus(withStatus, this.podStatus(withStatus, state, new Map()));
       return;
     }
-    const result = await this.runtime.syncPod(withStatus, { livenessFailed: this.prober.livenessFailed(uid) });
+    const cgroupParent = this.containerManager?.ensurePod(withStatus);
+    const result = await this.runtime.syncPod(withStatus, { livenessFailed: this.prober.livenessFailed(uid) }, cgroupParent);
     this.prober.addPod(withStatus, result.state);
     const status = this.podStatus(withStatus, result.state, result.reasons);
+    const firstRunning = status.phase === 'Running' && withStatus.status?.phase !== 'Running' && !this.startup.has(uid, 'statusRunning');
+    if (firstRunning) {
+      this.startup.mark(uid, 'statusRunning');
+      const since = this.startup.sinceSeen(uid);
+      if (since !== undefined) this.metrics.podStartDuration.observe(since);
+    }
     await this.status.setPodStatus(withStatus, status);
+    if (firstRunning) this.startup.mark(uid, 'statusWritten');
     if (status.phase === 'Succeeded' || status.phase === 'Failed') return { requeueAfterMs: 100 };
     return { requeueAfterMs: result.requeueAfterMs };
   }
@@ -214,6 +284,7 @@ export class Kubelet {
     const state = await this.runtime.killPod(uid, grace, pod);
     await this.status.setPodStatus(pod, this.podStatus(pod, state, new Map(), true));
     await this.runtime.removePod(uid);
+    this.containerManager?.removePod(uid);
     cleanupPodDir(this.o.rootDir, uid);
     await this.status.deletePod(pod);
   }

@@ -20,6 +20,9 @@ const { values: f } = parseArgs({
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
     'client-ca-file': { type: 'string' },
+    'cgroups-per-qos': { type: 'string', default: 'true' },
+    'cgroup-root': { type: 'string' },
+    'cgroup-driver': { type: 'string', default: 'cgroupfs' },
     v: { type: 'string', short: 'v', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -44,6 +47,12 @@ if (f.help || !f.kubeconfig) {
   --tls-cert-file FILE                serving certificate (default: self-signed in <root-dir>/pki)
   --tls-private-key-file FILE
   --client-ca-file FILE               require client certificates signed by this CA
+  --cgroups-per-qos BOOL              pods in QoS cgroups: <root>/kubepods/pod<uid> (Guaranteed),
+                                      <root>/kubepods/burstable/pod<uid>, <root>/kubepods/besteffort/pod<uid>
+                                      (default true)
+  --cgroup-root PATH                  the node's cgroup (default /k8ts-<node name>: several kubelets share
+                                      one machine here; upstream's default is /). Removed on exit when empty
+  --cgroup-driver cgroupfs            only cgroupfs is supported (containerd's runc uses cgroupfs)
   -v N                                log verbosity`);
   process.exit(f.help ? 0 : 1);
 }
@@ -67,6 +76,9 @@ const starting = runKubelet({
   tlsCertFile: f['tls-cert-file'],
   tlsPrivateKeyFile: f['tls-private-key-file'],
   clientCaFile: f['client-ca-file'],
+  cgroupsPerQos: f['cgroups-per-qos'] !== 'false',
+  cgroupRoot: f['cgroup-root'],
+  cgroupDriver: f['cgroup-driver'],
 });
 
 let stopping = false;

@@ -2,7 +2,7 @@
 // registry) and the real API server on etcd: registration, a pod running with an IP and logs,
 // adoption after a kubelet restart, a liveness restart, deletion removing everything.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
@@ -34,12 +34,15 @@ describe('kubelet with containerd', () => {
     rootDir: join(dir, 'kubelet'), podLogsDir: join(dir, 'pods'),
     log: process.env.KUBELET_TEST_LOG ? createLogger({ component: 'kubelet', level: 'debug' }) : silentLogger(),
     crashLoopBackoff: new Backoff({ initialMs: 500, maxMs: 2000 }), plegPeriodMs: 500, resyncPeriodMs: 2000,
+    cgroups: { root: cgroupRoot },
   });
+  let cgroupRoot = '';
 
   beforeAll(async () => {
     env = await startNodeEnv();
     ({ cri, nodeAddr, octet, dir } = env);
     nodeName = `node-${env.tag}`;
+    cgroupRoot = `/k8ts-test-${env.tag}`;
     server = await startTestServer();
     client = new Clientset(loadRestConfig({ kubeconfig: server.kubeconfig }));
     kubelet = newKubelet();
@@ -52,6 +55,8 @@ describe('kubelet with containerd', () => {
     await server?.stop();
     const leftMounts = await env?.stop();
     expect(leftMounts ?? []).toEqual([]);
+    // Every pod is gone, so the stopped kubelet removed its whole cgroup tree, in every hierarchy.
+    if (cgroupRoot) expect(readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, cgroupRoot)))).toEqual([]);
   }, 60_000);
 
   const pods = () => client!.pods('default');
@@ -127,6 +132,84 @@ describe('kubelet with containerd', () => {
       const hosts = await wsExec(srv.port, '/exec/default/hello/app?command=cat&command=/etc/hosts&output=1');
       const podIP = (await pods().get('hello')).status?.podIP;
       expect(hosts.filter((f) => f[0] === 1).map((f) => f.subarray(1).toString()).join('')).toContain(`\n${podIP}\thello\n`);
+    } finally {
+      await srv.close();
+    }
+  }, 30_000);
+
+  /** The cgroup (memory hierarchy) of the container's process, read from /proc/<pid>/cgroup. */
+  const memoryCgroupOf = async (containerID: string): Promise<string> => {
+    const info = (await cri!.containerStatus(containerID.replace('containerd://', ''), true)).info;
+    const pid = JSON.parse(info.info ?? '{}').pid as number;
+    expect(pid).toBeGreaterThan(0);
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l));
+    return line!.split(':')[2]!;
+  };
+
+  it('runs pods in cgroups per QoS class with the pod limits (cgroupfs)', async () => {
+    const mk = (name: string, resources: object) => pods().create({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: 'busybox', command: ['sleep', '1000'], resources }] },
+    } as Typed<Pod>);
+    const g = await mk('guaranteed', { limits: { cpu: '250m', memory: '64Mi' } });
+    const b = await mk('burstable', { requests: { cpu: '100m', memory: '16Mi' }, limits: { memory: '48Mi' } });
+    const gp = await waitPod('guaranteed', (x) => x.status?.phase === 'Running');
+    const bp = await waitPod('burstable', (x) => x.status?.phase === 'Running');
+    expect(gp.status?.qosClass).toBe('Guaranteed');
+    expect(bp.status?.qosClass).toBe('Burstable');
+    const gCgroup = `${cgroupRoot}/kubepods/pod${g.metadata.uid}`;
+    const bCgroup = `${cgroupRoot}/kubepods/burstable/pod${b.metadata.uid}`;
+    expect(await memoryCgroupOf(gp.status!.containerStatuses![0]!.containerID!)).toMatch(new RegExp(`^${gCgroup}/[0-9a-f]{64}$`));
+    expect(await memoryCgroupOf(bp.status!.containerStatuses![0]!.containerID!)).toMatch(new RegExp(`^${bCgroup}/[0-9a-f]{64}$`));
+    const read = (h: string, cg: string, f: string) => readFileSync(join('/sys/fs/cgroup', h, cg, f), 'utf8').trim();
+    expect(read('memory', gCgroup, 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
+    expect(read('cpu', gCgroup, 'cpu.cfs_quota_us')).toBe('25000');
+    expect(read('cpu', gCgroup, 'cpu.shares')).toBe('256');
+    expect(read('memory', bCgroup, 'memory.limit_in_bytes')).toBe(String(48 * 1024 * 1024));
+    expect(read('cpu', bCgroup, 'cpu.shares')).toBe('102');
+    expect(read('cpu', bCgroup, 'cpu.cfs_quota_us')).toBe('-1');
+    expect(read('cpu', `${cgroupRoot}/kubepods/besteffort`, 'cpu.shares')).toBe('2');
+    // The BestEffort pod from the first test sits under besteffort.
+    const hello = await pods().get('hello');
+    expect(await memoryCgroupOf(hello.status!.containerStatuses![0]!.containerID!)).toMatch(new RegExp(`^${cgroupRoot}/kubepods/besteffort/pod${hello.metadata.uid}/`));
+
+    await pods().delete('guaranteed', { gracePeriodSeconds: 0 });
+    await pods().delete('burstable', { gracePeriodSeconds: 0 });
+    await waitGone('guaranteed');
+    await waitGone('burstable');
+    const deadline = Date.now() + 10_000;
+    const left = () => readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, gCgroup)) || existsSync(join('/sys/fs/cgroup', h, bCgroup)));
+    while (left().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(left()).toEqual([]);
+  }, 60_000);
+
+  it('serves /metrics in the Prometheus text format', async () => {
+    const srv = await startKubeletServer({
+      address: '127.0.0.1', port: 0, cri: cri!, log: silentLogger(), pods: () => kubelet!.knownPods(),
+      cert: await selfSignedCert(nodeName, ['127.0.0.1']),
+      metrics: async () => ({ contentType: kubelet!.metrics.contentType, text: await kubelet!.metrics.text() }),
+    });
+    try {
+      await expect(kubelet!.cri.containerStatus('no-such-container')).rejects.toThrow(); // an error to count
+      const { type, body } = await new Promise<{ type: string; body: string }>((resolve, reject) => {
+        httpsGet({ host: '127.0.0.1', port: srv.port, path: '/metrics', rejectUnauthorized: false }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => { text += c.toString(); });
+          res.on('end', () => resolve({ type: String(res.headers['content-type']), body: text }));
+        }).on('error', reject);
+      });
+      expect(type).toMatch(/^text\/plain; version=0\.0\.4/);
+      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(body)?.[1] ?? NaN);
+      expect(value('kubelet_running_pods')).toBe(1); // hello: the QoS pods are gone, sick comes later
+      expect(value('kubelet_running_containers{container_state="running"}')).toBe(1);
+      expect(value('kubelet_runtime_operations_total{operation_type="run_podsandbox"}')).toBeGreaterThanOrEqual(2);
+      expect(value('kubelet_runtime_operations_total{operation_type="list_containers"}')).toBeGreaterThan(0);
+      expect(value('kubelet_runtime_operations_duration_seconds_count{operation_type="start_container"}')).toBeGreaterThanOrEqual(2);
+      expect(body).toMatch(/^kubelet_pod_start_duration_seconds_count [1-9]/m);
+      expect(body).toMatch(/^kubelet_pod_worker_duration_seconds_count\{operation="create"\} [1-9]/m);
+      expect(body).toMatch(/^kubelet_pleg_relist_duration_seconds_count [1-9]/m);
+      expect(value('kubelet_runtime_operations_errors_total{operation_type="container_status"}')).toBe(1);
+      expect(body).toMatch(/^process_cpu_seconds_total /m);
     } finally {
       await srv.close();
     }

@@ -4,30 +4,12 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1';
 import { milliValue, value as quantityValue } from '@k8ts/api/quantity.ts';
 import type { ContainerConfig, KeyValue, LinuxContainerResources, LinuxContainerSecurityContext, Mount } from '../cri/types.ts';
+import { getPodQOS } from '../cm/qos.ts';
 import { expandVars } from './env.ts';
 import { containerAnnotations, containerLabels, type ContainerType } from './labels.ts';
 
 export const cpuPeriodUs = 100_000;
 const minShares = 2;
-
-export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
-
-/** The pod's QoS class (upstream qos.GetPodQOS, for cpu and memory). */
-export function podQOSClass(pod: Pod): QOSClass {
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let anyRequest = false;
-  let guaranteed = true;
-  for (const c of all) {
-    for (const r of ['cpu', 'memory']) {
-      const req = c.resources?.requests?.[r] ?? c.resources?.limits?.[r];
-      const lim = c.resources?.limits?.[r];
-      if (req !== undefined && quantityValue(req) !== 0) anyRequest = true;
-      if (lim === undefined || req === undefined || milliValue(req) !== milliValue(lim)) guaranteed = false;
-    }
-  }
-  if (!anyRequest) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 /** Linux resources of a container: cpu shares from requests, cpu quota and memory limit from limits. */
 export function linuxContainerResources(pod: Pod, c: Container, nodeMemoryBytes: number): LinuxContainerResources {
@@ -39,7 +21,7 @@ export function linuxContainerResources(pod: Pod, c: Container, nodeMemoryBytes:
   };
   if (lim.cpu) { out.cpuPeriod = cpuPeriodUs; out.cpuQuota = Math.max(1000, Math.floor(milliValue(lim.cpu) * cpuPeriodUs / 1000)); }
   if (lim.memory) out.memoryLimitInBytes = quantityValue(lim.memory);
-  const qos = podQOSClass(pod);
+  const qos = getPodQOS(pod);
   if (qos === 'Guaranteed') out.oomScoreAdj = -997;
   else if (qos === 'BestEffort') out.oomScoreAdj = 1000;
   else {

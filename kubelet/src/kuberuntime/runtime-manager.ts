@@ -18,6 +18,7 @@ import type { ContainerType } from './labels.ts';
 import { getPodRuntimeState, latestContainer, containerHistory, type PodRuntimeState } from './runtime-state.ts';
 import { podSandboxConfig, type DnsSettings } from './sandbox-config.ts';
 import { containerMounts, setUpVolumes } from './volumes.ts';
+import type { StartupStep } from '../metrics/pod-startup.ts';
 
 /** Why a container is waiting, as the last sync found (upstream reasonCache). */
 export interface WaitingReason { reason: string; message: string }
@@ -42,6 +43,8 @@ export interface RuntimeManagerOptions {
   crashLoopBackoff?: Backoff;
   imageBackoff?: Backoff;
   record?: PodEventRecorder;
+  /** Start steps, for the pod startup tracker. */
+  trace?: (uid: string, step: StartupStep) => void;
 }
 
 export const reasonKey = (type: ContainerType, name: string) => (type === 'INIT' ? `init:${name}` : name);
@@ -57,11 +60,13 @@ export class RuntimeManager {
   readonly crashLoop: Backoff;
   readonly images: ImageManager;
   private readonly record: PodEventRecorder;
+  private readonly trace: (uid: string, step: StartupStep) => void;
 
   constructor(o: RuntimeManagerOptions) {
     this.o = o;
     this.cri = o.cri;
     this.record = o.record ?? noEvents;
+    this.trace = o.trace ?? (() => undefined);
     this.crashLoop = o.crashLoopBackoff ?? new Backoff();
     this.images = new ImageManager(o.cri, o.imageBackoff, this.record);
   }
@@ -69,7 +74,7 @@ export class RuntimeManager {
   getPodState(uid: string): Promise<PodRuntimeState> { return getPodRuntimeState(this.cri, uid); }
 
   /** Brings the runtime one step closer to the pod's spec (upstream SyncPod). */
-  async syncPod(pod: Pod, probes: ProbeState = {}): Promise<SyncResult> {
+  async syncPod(pod: Pod, probes: ProbeState = {}, cgroupParent?: string): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
     const log = this.o.log.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` });
     let state = await this.getPodState(uid);
@@ -91,13 +96,15 @@ export class RuntimeManager {
     }
     if (actions.killPod && !actions.createSandbox) return { state: await this.getPodState(uid), reasons };
 
-    const sandboxConfig = podSandboxConfig(pod, actions.attempt, { podLogsDir: this.o.podLogsDir, dns: this.o.dns });
+    const sandboxConfig = podSandboxConfig(pod, actions.attempt, { podLogsDir: this.o.podLogsDir, dns: this.o.dns, cgroupParent });
     let sandboxId = actions.sandboxId;
     let podIPs: string[] = state.sandboxes[0]?.ip ? [state.sandboxes[0].ip, ...state.sandboxes[0].additionalIps] : [];
     if (actions.createSandbox) {
       log.info({ attempt: actions.attempt }, 'creating pod sandbox');
       sandboxId = await this.cri.runPodSandbox(sandboxConfig);
+      this.trace(uid, 'sandboxCreated');
       const st = (await this.cri.podSandboxStatus(sandboxId)).status;
+      this.trace(uid, 'sandboxStatus');
       podIPs = st?.network?.ip ? [st.network.ip, ...st.network.additionalIps.map((a) => a.ip)] : [];
       // Older (stopped) sandboxes stay until the pod goes away: their exited containers carry the restart counts.
       state = { ...state, sandboxes: [{
@@ -151,6 +158,7 @@ export class RuntimeManager {
     let imageRef: string;
     try {
       imageRef = await this.images.ensureImageExists(pod, c, type === 'INIT');
+      this.trace(pod.metadata?.uid ?? '', 'imageReady');
     } catch (err) {
       if (err instanceof ImageError) {
         this.record(containerRef(pod, c.name, type === 'INIT'), 'Warning', 'Failed', `Error: ${err.reason}`);
@@ -183,6 +191,7 @@ export class RuntimeManager {
       this.record(ref, 'Warning', 'Failed', `Error: ${message}`);
       return { reason: 'CreateContainerError', message };
     }
+    this.trace(pod.metadata?.uid ?? '', 'containerCreated');
     this.record(ref, 'Normal', 'Created', `Created container ${c.name}`);
     try {
       await this.cri.startContainer(id);
@@ -193,6 +202,7 @@ export class RuntimeManager {
       this.record(ref, 'Warning', 'Failed', `Error: ${message}`);
       return { reason: 'RunContainerError', message };
     }
+    this.trace(pod.metadata?.uid ?? '', 'containerStarted');
     this.record(ref, 'Normal', 'Started', `Started container ${c.name}`);
     if (c.lifecycle?.postStart) {
       const err = await runHandler(this.cri, c.lifecycle.postStart, id, c, net.podIPs[0] ?? '', gracePeriodOf(pod));

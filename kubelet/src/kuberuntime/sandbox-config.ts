@@ -78,7 +78,8 @@ export function podPortMappings(pod: Pod): PortMapping[] {
   return out;
 }
 
-export function podSandboxConfig(pod: Pod, attempt: number, o: { podLogsDir: string; dns: DnsSettings }): PodSandboxConfig {
+/** cgroupParent: the pod's cgroup (--cgroups-per-qos); absent: the runtime's default. */
+export function podSandboxConfig(pod: Pod, attempt: number, o: { podLogsDir: string; dns: DnsSettings; cgroupParent?: string }): PodSandboxConfig {
   const sc = pod.spec?.securityContext;
   const hostNetwork = pod.spec?.hostNetwork === true;
   return {
@@ -90,6 +91,7 @@ export function podSandboxConfig(pod: Pod, attempt: number, o: { podLogsDir: str
     labels: sandboxLabels(pod),
     annotations: sandboxAnnotations(pod),
     linux: {
+      ...(o.cgroupParent ? { cgroupParent: o.cgroupParent } : {}),
       securityContext: {
         namespaceOptions: {
           network: hostNetwork ? 'NODE' : 'POD',

@@ -3,12 +3,14 @@
 import type { CriClient } from '../cri/client.ts';
 import { podUidLabel } from '../kuberuntime/labels.ts';
 import type { Logger } from '@k8ts/client';
+import type { RuntimeCounts } from '../metrics/metrics.ts';
 
 /** uid → a fingerprint of the pod's runtime objects and their states. */
 export type RelistSnapshot = Map<string, string>;
 
-export async function relist(cri: CriClient): Promise<RelistSnapshot> {
+export async function relist(cri: CriClient, seen?: (r: RuntimeCounts) => void): Promise<RelistSnapshot> {
   const [sandboxes, containers] = await Promise.all([cri.listPodSandbox(), cri.listContainers()]);
+  seen?.({ sandboxes: sandboxes.map((s) => ({ uid: s.labels[podUidLabel] ?? '', state: s.state })), containers: containers.map((c) => ({ state: c.state })) });
   const parts = new Map<string, string[]>();
   const add = (uid: string | undefined, s: string) => {
     if (!uid) return;
@@ -36,6 +38,8 @@ export interface PlegOptions {
   onPodChanged: (uid: string) => void;
   /** Called after every relist with its outcome (the node status uses it as a runtime health signal). */
   onRelist?: (ok: boolean, snapshot: RelistSnapshot) => void;
+  /** Duration of each successful relist, in seconds. */
+  observeRelist?: (seconds: number) => void;
 }
 
 export class Pleg {
@@ -44,6 +48,8 @@ export class Pleg {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   lastRelistOk = 0;
+  /** Sandboxes and containers as of the last relist. */
+  runtime: RuntimeCounts | undefined;
 
   constructor(o: PlegOptions) { this.o = o; }
 
@@ -54,7 +60,9 @@ export class Pleg {
     const tick = async () => {
       if (this.stopped) return;
       try {
-        const next = await relist(this.o.cri);
+        const t0 = performance.now();
+        const next = await relist(this.o.cri, (r) => { this.runtime = r; });
+        this.o.observeRelist?.((performance.now() - t0) / 1000);
         const changed = changedPods(this.snapshot, next);
         this.snapshot = next;
         this.lastRelistOk = Date.now();

@@ -1,4 +1,4 @@
-// The kubelet's HTTPS API (upstream pkg/kubelet/server): /healthz, /pods, /containerLogs and
+// The kubelet's HTTPS API (upstream pkg/kubelet/server): /healthz, /pods, /metrics, /containerLogs and
 // /exec, /attach-less exec through the runtime's streaming server (the upgrade is proxied as is).
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +19,8 @@ export interface KubeletServerOptions {
   clientCa?: string;
   cri: CriClient;
   pods: () => Pod[];
+  /** Prometheus text exposition of the kubelet's metrics (/metrics). */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
   log: Logger;
 }
 
@@ -96,6 +98,12 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       if (url.pathname === '/pods' || url.pathname === '/pods/') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: o.pods() }));
+        return;
+      }
+      if (url.pathname === '/metrics' && o.metrics) {
+        const m = await o.metrics();
+        res.writeHead(200, { 'Content-Type': m.contentType });
+        res.end(m.text);
         return;
       }
       if (parts[0] === 'containerLogs' && parts.length === 4) { await containerLogs(req, res, url, parts.slice(1)); return; }

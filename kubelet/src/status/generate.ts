@@ -7,6 +7,7 @@ import type { WaitingReason } from '../kuberuntime/runtime-manager.ts';
 import { reasonKey } from '../kuberuntime/runtime-manager.ts';
 import { containerHistory, type ContainerRuntimeStatus, type PodRuntimeState } from '../kuberuntime/runtime-state.ts';
 import type { ContainerType } from '../kuberuntime/labels.ts';
+import { getPodQOS } from '../cm/qos.ts';
 
 export interface StatusInput {
   pod: Pod;
@@ -166,7 +167,7 @@ export function generatePodStatus(i: StatusInput): PodStatus {
     podIPs: podIPs.length ? podIPs.map((ip) => ({ ip })) : undefined,
     startTime: old.startTime ?? now,
     containerStatuses: app,
-    qosClass: old.qosClass,
+    qosClass: getPodQOS(i.pod),
   };
   if (initSpecs.length > 0) status.initContainerStatuses = init;
   return status;
