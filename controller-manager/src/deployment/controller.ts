@@ -437,7 +437,7 @@ class DeploymentSync {
   /** cleanupDeployment: delete old ReplicaSets beyond revisionHistoryLimit. */
   private async cleanupDeployment(oldRSs: RS[]): Promise<void> {
     for (const rs of replicaSetsToCleanUp(this.d, oldRSs.map((r) => this.current(r)))) {
-      this.log.info({ deployment: objectKey(this.d), replicaset: rs.metadata.name }, 'cleaning up old replica set');
+      this.log.debug({ deployment: objectKey(this.d), replicaset: rs.metadata.name }, 'cleaning up old replica set');
       try {
         await this.c.clientset.replicaSets(this.ns).delete(rs.metadata.name!);
       } catch (e) {
