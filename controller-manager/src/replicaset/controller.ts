@@ -1,7 +1,7 @@
 // ReplicaSetController: keeps spec.replicas pods of each ReplicaSet running, adopting matching orphans
 // and releasing pods that stopped matching; writes the ReplicaSet's status.
 import type { Pod } from 'kubernetes-types/core/v1';
-import type { ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1';
 import type { ObjectReference } from 'kubernetes-types/core/v1';
 import { objectKey, splitKey, type KubeObject } from '@k8ts/api/object.ts';
 import { labelSelectorMatches } from '@k8ts/api/labels.ts';
@@ -19,6 +19,13 @@ export const replicaSetKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as c
 
 export function replicaSetRef(rs: ReplicaSet): ObjectReference {
   return { ...replicaSetKind, name: rs.metadata?.name, namespace: rs.metadata?.namespace, uid: rs.metadata?.uid, resourceVersion: rs.metadata?.resourceVersion };
+}
+
+/** Go's omitempty on ReplicaSetStatus: replicas is always written, the other counts only when non-zero. */
+function omitEmpty(s: ReplicaSetStatus): ReplicaSetStatus {
+  const out: ReplicaSetStatus = { ...s, replicas: s.replicas ?? 0 };
+  for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'] as const) if (!out[k]) delete out[k];
+  return out;
 }
 
 export interface ReplicaSetControllerOptions {
@@ -149,7 +156,7 @@ export class ReplicaSetController {
     let written = rs;
     if (statusNeedsUpdate(rs, status)) {
       try {
-        written = await this.clientset.replicaSets(namespace).updateStatus({ ...rs, status: { ...status, observedGeneration: rs.metadata.generation } });
+        written = await this.clientset.replicaSets(namespace).updateStatus({ ...rs, status: omitEmpty({ ...status, observedGeneration: rs.metadata.generation }) });
       } catch (e) {
         if (isNotFound(e)) return;
         if (!isConflict(e)) throw e;
