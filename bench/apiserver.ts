@@ -5,7 +5,7 @@
 // The API server runs as its own process, as in a real cluster; the client side is this process.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, Agent } from 'node:https';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
@@ -30,6 +30,30 @@ async function pool(total: number, concurrency: number, fn: (i: number) => Promi
     for (let i = next++; i < total; i = next++) await fn(i);
   }));
   return (performance.now() - t0) / 1000;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch { return 0; }
+}
+
+/** CPU use of the API server, etcd and this bench process while fn runs, as % of one core. */
+async function withCpu<T>(pids: { apiserver: number; etcd: number }, fn: () => Promise<T>, ops = 0): Promise<{ result: T; cpu: string }> {
+  const a0 = cpuSeconds(pids.apiserver);
+  const e0 = cpuSeconds(pids.etcd);
+  const b0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await fn();
+  const secs = (performance.now() - t0) / 1000;
+  const b = process.cpuUsage(b0);
+  // % of one core, and (given the number of operations) CPU ms per operation, which the machine's noise changes less.
+  const pc = (x: number) => `${((100 * x) / secs).toFixed(0)}%${ops ? ` (${((1000 * x) / ops).toFixed(2)} ms/op)` : ''}`;
+  const cpu = `apiserver ${pc(cpuSeconds(pids.apiserver) - a0)}, etcd ${pc(cpuSeconds(pids.etcd) - e0)}, bench ${pc((b.user + b.system) / 1e6)}`;
+  return { result, cpu };
 }
 
 function pct(xs: number[], p: number): number {
@@ -75,24 +99,30 @@ export async function run(): Promise<void> {
 
     const only = process.env.K8TS_BENCH_ONLY; // "creates" or "watch"
     const raw = new Etcd3({ hosts: etcd.endpoint });
+    const pids = { apiserver: api.pid, etcd: etcd.process.pid };
+    const cpuLines: string[] = [];
     console.log('pod creates/s (API server over HTTPS → etcd) vs raw etcd puts/s from this process');
     console.log('concurrency  apiserver/s  etcd-put/s  ratio');
-    for (const c of only === 'watch' ? [] : [1, 16, 64]) {
+    // K8TS_BENCH_CONCURRENCY=64 runs only that level (e.g. to profile it).
+    const levels = process.env.K8TS_BENCH_CONCURRENCY ? process.env.K8TS_BENCH_CONCURRENCY.split(',').map(Number) : [1, 16, 64];
+    for (const c of only === 'watch' ? [] : levels) {
       const n = c === 1 ? 400 : 3000;
       // warm-up
       await pool(50, c, (i) => call('POST', '/api/v1/namespaces/bench/pods', podBody(`warm-${c}-${i}`)).then(() => undefined));
-      const apiSecs = await pool(n, c, async (i) => {
+      const apiRun = await withCpu(pids, () => pool(n, c, async (i) => {
         const r = await call('POST', '/api/v1/namespaces/bench/pods', podBody(`p-${c}-${i}`));
         if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
-      });
-      const etcdSecs = await pool(n, c, async (i) => {
+      }), n);
+      const etcdRun = await withCpu(pids, () => pool(n, c, async (i) => {
         await raw.put(`/bench-raw/pods/bench/p-${c}-${i}`).value(podBody(`p-${c}-${i}`));
-      });
-      const a = n / apiSecs;
-      const e = n / etcdSecs;
+      }), n);
+      const a = n / apiRun.result;
+      const e = n / etcdRun.result;
       console.log(`${String(c).padStart(11)}  ${a.toFixed(0).padStart(11)}  ${e.toFixed(0).padStart(10)}  ${(a / e).toFixed(2)}`);
+      cpuLines.push(`c=${c}: API run: ${apiRun.cpu}; raw put run: ${etcdRun.cpu}`);
     }
     raw.close();
+    if (cpuLines.length) console.log(`CPU (% of one core; the machine has ${availableParallelism()}):\n  ${cpuLines.join('\n  ')}`);
 
     if (only === 'creates') return;
     // Watch delivery latency: 100 watchers, 500 events/s for 4 s.

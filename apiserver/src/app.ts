@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   /** The kubelet port when a Node does not publish one (default 10250). */
   kubeletPort?: number;
   logger?: boolean | object;
+  /** Log every request (upstream: -v=3 and up). */
+  logRequests?: boolean;
 }
 
 export interface RunningApiServer {
@@ -80,6 +82,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     authorize,
     serverAddress: `${advertise}:${o.securePort}`,
     logger: o.logger ?? false,
+    logRequests: o.logRequests,
     bookmarkIntervalMs: o.bookmarkIntervalMs,
     storageHealthy: async () => { await storage.currentRevision(); return true; },
     podProxy: makePodProxy(registry, kubelet),

@@ -57,6 +57,7 @@ const starting = startApiServer({
   extraSANs: { hosts: sans.filter((s) => !isIp(s)), ips: sans.filter(isIp) },
   compactionIntervalMs: duration(f['etcd-compaction-interval']!),
   logger: Number(f.v) >= 4 ? { level: 'debug' } : { level: 'info' },
+  logRequests: Number(f.v) >= 3,
 });
 const stop = () => { void starting.then((s) => s.stop()).catch(() => undefined).finally(() => process.exit(0)); };
 process.once('SIGTERM', stop);

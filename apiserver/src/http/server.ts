@@ -23,6 +23,8 @@ export interface ServerOptions {
   /** Address reported in /api's serverAddressByClientCIDRs. */
   serverAddress?: string;
   logger?: boolean | object;
+  /** Log every request (fastify's "incoming request"/"request completed"); upstream's httplog does so from -v=3. */
+  logRequests?: boolean;
   metrics?: Metrics;
   bookmarkIntervalMs?: number;
   podProxy?: PodProxy;
@@ -36,6 +38,7 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   const metrics = o.metrics ?? createMetrics();
   const app = Fastify({
     logger: o.logger ?? false,
+    disableRequestLogging: !o.logRequests,
     bodyLimit: MAX_BODY_BYTES,
     https: o.https ? { key: o.https.key, cert: o.https.cert, ca: o.https.ca, requestCert: true, rejectUnauthorized: false } : null,
     keepAliveTimeout: 120_000,

@@ -1,6 +1,7 @@
-// Storage over etcd v3 (the `etcd3` client, used only here). Values are JSON; an object's resourceVersion is
-// its key's mod_revision. Writes are compare-and-swap transactions on the revisions, as upstream's etcd3 store.
-import { CompareResult, CompareTarget, Etcd3, isRecoverableError, type IDuplexStream, type IKeyValue, type IWatchRequest, type IWatchResponse } from 'etcd3';
+// Storage over etcd v3. Values are JSON; an object's resourceVersion is its key's mod_revision. Writes are
+// compare-and-swap transactions on the revisions, as upstream's etcd3 store. Requests go through the lean KV
+// client (etcd-kv.ts); watch streams through the `etcd3` client (used only here).
+import { Etcd3, isRecoverableError, type IDuplexStream, type IKeyValue, type IWatchRequest, type IWatchResponse } from 'etcd3';
 import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import type { KubeObject } from '@k8ts/api';
 import {
@@ -8,6 +9,8 @@ import {
   type WatchHandle, type WatchHandlers,
 } from './interface.ts';
 import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored } from './codec.ts';
+import { EtcdCallError, EtcdKV, GrpcStatus } from './etcd-kv.ts';
+import { CompareResult, CompareTarget, type KeyValue } from './etcd-proto.ts';
 
 export interface EtcdStorageOptions {
   /** Endpoints such as "http://127.0.0.1:2379". */
@@ -20,6 +23,7 @@ export interface EtcdStorageOptions {
 
 export class EtcdStorage implements Storage {
   private readonly client: Etcd3;
+  private readonly kv: EtcdKV;
   private readonly watchRetryMs: number;
   private readonly watches = new Set<EtcdWatch>();
   private closed = false;
@@ -28,6 +32,7 @@ export class EtcdStorage implements Storage {
     const o: EtcdStorageOptions = typeof opts === 'string' || Array.isArray(opts) ? { endpoints: opts } : opts;
     const timeout = o.requestTimeoutMs ?? 10_000;
     this.watchRetryMs = o.watchRetryMs ?? 200;
+    this.kv = new EtcdKV(typeof o.endpoints === 'string' ? o.endpoints.split(',') : o.endpoints, { timeoutMs: timeout });
     this.client = new Etcd3({
       hosts: o.endpoints,
       // Retry connection-level failures briefly; no circuit breaker, so a restarted etcd is used at once.
@@ -47,30 +52,30 @@ export class EtcdStorage implements Storage {
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     const data = encode(obj);
     const k = Buffer.from(key);
-    const res = await this.call(key, () => this.client.kv.txn({
+    const res = await this.call(key, () => this.kv.txn({
       compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
       success: [{ request_put: { key: k, value: Buffer.from(data) } }],
     }));
     if (!res.succeeded) throw keyExists(key);
-    return decode(data, Number(res.header.revision));
+    return decode(data, res.header.revision);
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
     const kv = await this.getKv(key);
-    return kv ? decode(kv.value.toString(), Number(kv.mod_revision)) : undefined;
+    return kv ? decode(kv.value.toString(), kv.mod_revision) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const start = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter + '\0' : prefix;
-    const res = await this.call(prefix, () => this.client.kv.range({
+    const res = await this.call(prefix, () => this.kv.range({
       key: Buffer.from(start),
       range_end: prefixEnd(prefix),
       limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
       revision: opts.revision ?? 0,
     }));
-    const revision = opts.revision ?? Number(res.header.revision);
-    const items = res.kvs.map((kv) => decode(kv.value.toString(), Number(kv.mod_revision)));
-    const remaining = Number(res.count) - res.kvs.length;
+    const revision = opts.revision ?? res.header.revision;
+    const items = res.kvs.map((kv) => decode(kv.value.toString(), kv.mod_revision));
+    const remaining = res.count - res.kvs.length;
     if (res.more && remaining > 0 && res.kvs.length > 0) {
       return { items, revision, continueAfter: res.kvs[res.kvs.length - 1].key.toString(), remaining };
     }
@@ -87,19 +92,19 @@ export class EtcdStorage implements Storage {
     for (;;) {
       if (!kv) throw keyNotFound(key);
       const stored = kv.value.toString();
-      const modRevision = Number(kv.mod_revision);
+      const modRevision = kv.mod_revision;
       const current = decode(stored, modRevision);
       checkPreconditions(key, current, preconditions);
       const next = await tryUpdate(decode(stored, modRevision));
       // Nothing to write: what we read was current at the time of the read.
       if (sameStored(next, stored)) return current;
       const data = encode(next);
-      const res = await this.call(key, () => this.client.kv.txn({
+      const res = await this.call(key, () => this.kv.txn({
         compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: modRevision }],
         success: [{ request_put: { key: k, value: Buffer.from(data) } }],
         failure: [{ request_range: { key: k } }],
       }));
-      if (res.succeeded) return decode(data, Number(res.header.revision));
+      if (res.succeeded) return decode(data, res.header.revision);
       // Lost a race: the failure branch carries the newer object, so retrying costs no extra read.
       kv = res.responses[0]?.response_range?.kvs[0];
     }
@@ -108,21 +113,21 @@ export class EtcdStorage implements Storage {
   async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
     const k = Buffer.from(key);
     if (!preconditions || (preconditions.uid === undefined && preconditions.resourceVersion === undefined)) {
-      const res = await this.call(key, () => this.client.kv.deleteRange({ key: k, prev_kv: true }));
+      const res = await this.call(key, () => this.kv.deleteRange({ key: k, prev_kv: true }));
       const prev = res.prev_kvs[0];
       if (!prev) throw keyNotFound(key);
-      return decode(prev.value.toString(), Number(res.header.revision));
+      return decode(prev.value.toString(), res.header.revision);
     }
     let kv = await this.getKv(key);
     for (;;) {
       if (!kv) throw keyNotFound(key);
-      checkPreconditions(key, decode(kv.value.toString(), Number(kv.mod_revision)), preconditions);
-      const res = await this.call(key, () => this.client.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: Number(kv!.mod_revision) }],
+      checkPreconditions(key, decode(kv.value.toString(), kv.mod_revision), preconditions);
+      const res = await this.call(key, () => this.kv.txn({
+        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: kv!.mod_revision }],
         success: [{ request_delete_range: { key: k } }],
         failure: [{ request_range: { key: k } }],
       }));
-      if (res.succeeded) return decode(kv.value.toString(), Number(res.header.revision));
+      if (res.succeeded) return decode(kv.value.toString(), res.header.revision);
       kv = res.responses[0]?.response_range?.kvs[0];
     }
   }
@@ -136,13 +141,13 @@ export class EtcdStorage implements Storage {
 
   async currentRevision(): Promise<number> {
     // A count-only range over one (absent) key: the cheapest request that carries the store's revision.
-    const res = await this.call('', () => this.client.kv.range({ key: Buffer.from([0]), count_only: true }));
-    return Number(res.header.revision);
+    const res = await this.call('', () => this.kv.range({ key: Buffer.from([0]), count_only: true }));
+    return res.header.revision;
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.call('', () => this.client.kv.compact({ revision, physical: false }));
+      await this.call('', () => this.kv.compact({ revision, physical: false }));
     } catch (e) {
       // Already compacted at or past this revision: nothing to do.
       if (e instanceof StorageError && e.code === 'Compacted') return;
@@ -155,10 +160,11 @@ export class EtcdStorage implements Storage {
     this.closed = true;
     for (const w of [...this.watches]) w.stop();
     this.client.close();
+    this.kv.close();
   }
 
-  private async getKv(key: string): Promise<IKeyValue | undefined> {
-    const res = await this.call(key, () => this.client.kv.range({ key: Buffer.from(key) }));
+  private async getKv(key: string): Promise<KeyValue | undefined> {
+    const res = await this.call(key, () => this.kv.range({ key: Buffer.from(key) }));
     return res.kvs[0];
   }
 
@@ -177,6 +183,9 @@ function toStorageError(key: string, e: unknown): unknown {
   const msg = String(err?.message ?? e);
   if (msg.includes('required revision has been compacted')) return compacted(key);
   if (msg.includes('required revision is a future revision')) return new StorageError('Unavailable', key, msg);
+  if (err instanceof EtcdCallError && (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.DEADLINE_EXCEEDED)) {
+    return new StorageError('Unavailable', key, msg.startsWith('etcd unavailable') ? msg : `etcd unavailable: ${msg}`);
+  }
   if ((err instanceof Error && isRecoverableError(err)) || /BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
     return new StorageError('Unavailable', key, `etcd unavailable: ${msg}`);
   }
