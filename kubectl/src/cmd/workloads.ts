@@ -1,7 +1,8 @@
-// Workload commands: rollout (status, history, undo, restart) and drain.
+// Workload commands: rollout (status, history, undo, restart, pause, resume) and drain.
 import type { Command } from 'commander';
 import type { FactoryFor } from './flags.ts';
+import { registerRolloutCommands } from './rollout/register.ts';
 
-export function registerWorkloadCommands(_program: Command, _factory: FactoryFor): void {
-  // rollout and drain are registered here (issue 3, in progress).
+export function registerWorkloadCommands(program: Command, factory: FactoryFor): void {
+  registerRolloutCommands(program, factory);
 }
