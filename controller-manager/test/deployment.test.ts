@@ -97,6 +97,11 @@ describe('DeploymentController against the API server on real etcd', () => {
 
     let d = await rollOut('web');
     expect(d.metadata.annotations?.[rev]).toBe('1');
+    // Settled: no more writes (a status that never compares equal would loop forever).
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = [(await get('web')).metadata.resourceVersion, (await rsOf('web'))[0].metadata.resourceVersion];
+    await new Promise((r) => setTimeout(r, 500));
+    expect([(await get('web')).metadata.resourceVersion, (await rsOf('web'))[0].metadata.resourceVersion]).toEqual(settled);
     expect(d.status).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
     expect(d.status!.unavailableReplicas).toBeUndefined();
     expect(d.status!.conditions!.map((c) => [c.type, c.status, c.reason, c.message])).toEqual(expect.arrayContaining([

@@ -41,7 +41,9 @@ function omitEmpty(s: DeploymentStatus): DeploymentStatus {
 
 function sameStatus(a: DeploymentStatus | undefined, b: DeploymentStatus): boolean {
   for (const k of countFields) if ((a?.[k] ?? 0) !== (b[k] ?? 0)) return false;
-  return JSON.stringify(a?.conditions ?? []) === JSON.stringify(b.conditions ?? []);
+  // Field by field, so the order of keys in what the server returned does not matter.
+  const conds = (x: DeploymentStatus | undefined) => JSON.stringify((x?.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastUpdateTime, c.lastTransitionTime]));
+  return conds(a) === conds(b);
 }
 
 export interface DeploymentControllerOptions {

@@ -98,6 +98,8 @@ export function calculateStatus(rs: ReplicaSet, filteredPods: Pod[], manageRepli
   return status;
 }
 
+const conditionsKey = (s: ReplicaSetStatus) => JSON.stringify((s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime]));
+
 /** Whether the status must be written (upstream skips equal statuses at the current generation). */
 export function statusNeedsUpdate(rs: ReplicaSet, status: ReplicaSetStatus): boolean {
   const cur = rs.status ?? { replicas: 0 };
@@ -105,7 +107,7 @@ export function statusNeedsUpdate(rs: ReplicaSet, status: ReplicaSetStatus): boo
     (cur.fullyLabeledReplicas ?? 0) === (status.fullyLabeledReplicas ?? 0) &&
     (cur.readyReplicas ?? 0) === (status.readyReplicas ?? 0) &&
     (cur.availableReplicas ?? 0) === (status.availableReplicas ?? 0) &&
-    JSON.stringify(cur.conditions ?? []) === JSON.stringify(status.conditions ?? []) &&
+    conditionsKey(cur) === conditionsKey(status) &&
     cur.observedGeneration === rs.metadata?.generation;
   return !same;
 }
