@@ -100,12 +100,6 @@ export function eventInterval(e: CoreEvent, now = Date.now()): string {
   return first;
 }
 
-function escapeCell(s: string): string {
-  const i = s.search(/[\f\n\r]/);
-  const cut = i >= 0 ? s.slice(0, i) + '...' : s;
-  return cut.replace(/\x1b/g, '^[');
-}
-
 /** EventPrinter: headers once, then one line per event (tab-separated, before the tabwriter). */
 export class EventPrinter {
   private headersPrinted = false;
@@ -123,9 +117,9 @@ export class EventPrinter {
     }
     for (const e of events) {
       if (this.allNamespaces) s += `${e.metadata?.namespace ?? ''}\t`;
-      s += [eventInterval(e, now), escapeCell(e.type ?? ''), escapeCell(e.reason ?? ''),
-        `${escapeCell(e.involvedObject?.kind ?? '')}/${escapeCell(e.involvedObject?.name ?? '')}`,
-        escapeCell((e.message ?? '').trim())].join('\t') + '\n';
+      // kubectl 1.32 prints the cells as they are (no truncation at line breaks).
+      s += [eventInterval(e, now), e.type ?? '', e.reason ?? '', `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+        (e.message ?? '').trim()].join('\t') + '\n';
     }
     return s;
   }
