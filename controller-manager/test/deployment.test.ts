@@ -210,6 +210,19 @@ describe('DeploymentController against the API server on real etcd', () => {
     await rollOut('rec');
   });
 
+  it('a rollout that makes no progress within progressDeadlineSeconds is marked ProgressDeadlineExceeded', async () => {
+    await cs.deployments(ns).create(newDeployment('stuck', 1, 'busybox:1', { progressDeadlineSeconds: 1 }));
+    const d = await until('deadline', async () => {
+      const x = await get('stuck');
+      return x.status?.conditions?.some((c) => c.type === 'Progressing' && c.status === 'False') && x;
+    }, 8000);
+    const [r] = await rsOf('stuck');
+    expect(d.status!.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${r.metadata.name}" has timed out progressing.` });
+    expect(d.status!.conditions!.find((c) => c.type === 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+    // Progress after the deadline still completes the rollout.
+    await rollOut('stuck');
+  });
+
   it('revisionHistoryLimit keeps only that many old ReplicaSets; paused deployments do not roll', async () => {
     await cs.deployments(ns).create(newDeployment('hist', 1, 'busybox:1', { revisionHistoryLimit: 1 }));
     await rollOut('hist');

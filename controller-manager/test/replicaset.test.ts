@@ -187,6 +187,18 @@ describe('ReplicaSetController against the API server on real etcd', () => {
     await until('status of 1', async () => (await cs.replicaSets(ns).get('web')).status?.replicas === 1 && (await cs.replicaSets(ns).get('web')).status?.observedGeneration === 2);
   });
 
+  it('counts pods available only after minReadySeconds, looking again by itself', async () => {
+    const rs = newRS('slow', 2);
+    rs.spec!.minReadySeconds = 3; // timestamps have second precision: at least 2 s of "ready, not available"
+    await cs.replicaSets(ns).create(rs);
+    const pods = await until('2 pods', async () => { const p = await podsOf('slow'); return p.length === 2 && p; });
+    for (const p of pods) await makeReady(p);
+    const ready = await until('ready', async () => { const r = await cs.replicaSets(ns).get('slow'); return r.status?.readyReplicas === 2 && r.status; });
+    expect(ready.availableReplicas ?? 0).toBe(0);
+    const avail = await until('available', async () => { const r = await cs.replicaSets(ns).get('slow'); return r.status?.availableReplicas === 2 && r.status; }, 8000);
+    expect(avail).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
+  });
+
   it('adopts a matching orphan instead of creating, and releases a pod whose labels stop matching', async () => {
     const orphan = await cs.pods(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } as Typed<Pod>);
     const rs = await cs.replicaSets(ns).create(newRS('adopt', 2));
