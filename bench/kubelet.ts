@@ -4,6 +4,7 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Clientset, loadRestConfig, silentLogger, type Typed } from '@k8ts/client';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestServer } from '../apiserver/test/harness.ts';
 import { Kubelet } from '../kubelet/src/kubelet.ts';
 import { startNodeEnv, type NodeEnv } from '../cluster/src/testing/node-env.ts';
@@ -59,25 +60,42 @@ export async function containerdFloor(env: NodeEnv, count: number, o: { cgroupPa
   }
 }
 
+/** Where the time went: median of each step's duration over the pods, and the CRI calls the kubelet made. */
+async function printBreakdown(kubelet: Kubelet, createdAt: Map<string, number>, createReturned: Map<string, number>, latency: Map<string, number>, uids: Map<string, string>): Promise<void> {
+  const steps: [string, string][] = [['created', 'createReturned'], ['createReturned', 'seen'], ['created', 'seen'], ['seen', 'syncStart'], ['syncStart', 'sandboxCreated'], ['sandboxCreated', 'sandboxStatus'],
+    ['sandboxStatus', 'imageReady'], ['imageReady', 'containerCreated'], ['containerCreated', 'containerStarted'],
+    ['containerStarted', 'statusRunning'], ['statusRunning', 'statusWritten'], ['statusWritten', 'watch']];
+  const parts: string[] = [];
+  for (const [a, b] of steps) {
+    const d: number[] = [];
+    for (const [name, uid] of uids) {
+      const t = { ...kubelet.startup.get(uid), created: createdAt.get(name), createReturned: createReturned.get(name), watch: createdAt.get(name)! + latency.get(name)! } as Record<string, number | undefined>;
+      if (t[a] !== undefined && t[b] !== undefined) d.push(t[b]! - t[a]!);
+    }
+    d.sort((x, y) => x - y);
+    if (d.length) parts.push(`${a}→${b} ${Math.round(quantile(d, 0.5))}`);
+  }
+  console.log(`median steps (ms): ${parts.join(', ')}`);
+  const ops = new Map<string, { count: number; sum: number }>();
+  for (const v of (await kubelet.metrics.runtimeOperationsDuration.get()).values) {
+    const o = ops.get(String(v.labels.operation_type)) ?? { count: 0, sum: 0 };
+    if (v.metricName?.endsWith('_count')) o.count = v.value;
+    else if (v.metricName?.endsWith('_sum')) o.sum = v.value;
+    else continue;
+    ops.set(String(v.labels.operation_type), o);
+  }
+  console.log(`CRI calls by the kubelet: ${[...ops].map(([op, o]) => `${op} ${o.count}× avg ${Math.round((o.sum / Math.max(1, o.count)) * 1000)} ms`).join(', ')}`);
+}
+
 export async function run(count = 30): Promise<{ p50: number; p99: number }> {
   const env = await startNodeEnv('k8ts-klb');
   const server = await startTestServer();
   const client = new Clientset(loadRestConfig({ kubeconfig: server.kubeconfig }));
   const nodeName = `bench-${env.tag}`;
-  const rpcMs: Record<string, number[]> = {};
-  const cri = process.env.BENCH_RPC ? new Proxy(env.cri, {
-    get(target, prop, recv) {
-      const v = Reflect.get(target, prop, recv) as unknown;
-      if (typeof v !== 'function') return v;
-      return async (...args: unknown[]) => {
-        const t = performance.now();
-        try { return await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args); } finally { (rpcMs[String(prop)] ??= []).push(performance.now() - t); }
-      };
-    },
-  }) : env.cri;
   const kubelet = new Kubelet({
-    client, cri, nodeName, nodeIPs: [env.nodeAddr], podCIDR: env.podCidr,
+    client, cri: env.cri, nodeName, nodeIPs: [env.nodeAddr], podCIDR: env.podCidr,
     rootDir: join(env.dir, 'kubelet'), podLogsDir: join(env.dir, 'pods'), log: silentLogger(),
+    cgroups: { root: `/k8ts-${nodeName}` },
   });
   try {
     await env.cri.pullImage({ image: 'busybox' }); // image pulls are not what this measures
@@ -89,6 +107,10 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
     const pods = client.pods('default');
     const createdAt = new Map<string, number>();
     const latency = new Map<string, number>();
+    const uids = new Map<string, string>();
+    const createReturned = new Map<string, number>();
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const watch = await pods.watch({ fieldSelector: `spec.nodeName=${nodeName}` });
     const done = (async () => {
       for await (const ev of watch) {
@@ -98,6 +120,7 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
         const all = p.status?.containerStatuses ?? [];
         if (t0 !== undefined && !latency.has(name) && p.status?.phase === 'Running' && all.length > 0 && all.every((c) => c.state?.running)) {
           latency.set(name, performance.now() - t0);
+          uids.set(name, p.metadata.uid!);
           if (latency.size === count) { watch.close(); return; }
         }
       }
@@ -109,11 +132,14 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
         apiVersion: 'v1', kind: 'Pod', metadata: { name },
         spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
       } as Typed<Pod>);
+      createReturned.set(name, performance.now());
     }));
     await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${latency.size}/${count} pods Running after 120 s`)), 120_000))]);
     const sorted = [...latency.values()].sort((a, b) => a - b);
     const r = { p50: Math.round(quantile(sorted, 0.5)), p99: Math.round(quantile(sorted, 0.99)) };
-    if (process.env.BENCH_RPC) for (const [k, v] of Object.entries(rpcMs)) console.log(k, v.length, 'calls, avg', Math.round(v.reduce((a, b) => a + b, 0) / v.length), 'ms');
+    await printBreakdown(kubelet, createdAt, createReturned, latency, uids);
+    loopDelay.disable();
+    console.log(`bench process event loop delay: p50 ${Math.round(loopDelay.percentile(50) / 1e6)} ms, max ${Math.round(loopDelay.max / 1e6)} ms`);
     console.log(`pod startup (create → Running, ${count} pods, one node): p50 ${r.p50} ms, p99 ${r.p99} ms`);
     await pods.deleteCollection({ fieldSelector: `spec.nodeName=${nodeName}` });
     const deadline = Date.now() + 60_000;

@@ -21,6 +21,7 @@ import { machineInfo } from './node/machine.ts';
 import type { MachineInfo, RuntimeHealth } from './node/node-status.ts';
 import type { Taint } from 'kubernetes-types/core/v1';
 import { ProberManager } from './prober/manager.ts';
+import { canonicalJson } from './util/canonical.ts';
 import { ContainerManager } from './cm/container-manager.ts';
 import { CgroupfsDriver, type CgroupDriver } from './cm/cgroupfs.ts';
 import { KubeletMetrics } from './metrics/metrics.ts';
@@ -168,7 +169,11 @@ export class Kubelet {
         this.pods.set(pod.metadata.uid!, pod);
         this.podWorkers.updatePod(pod.metadata.uid!);
       },
-      onUpdate: (_old, pod) => { this.pods.set(pod.metadata.uid!, pod); this.podWorkers.updatePod(pod.metadata.uid!); },
+      onUpdate: (old, pod) => {
+        this.pods.set(pod.metadata.uid!, pod);
+        // A status-only change (mostly the kubelet's own writes) needs no sync (upstream pod config: RECONCILE, not UPDATE).
+        if (podSpecChanged(old, pod)) this.podWorkers.updatePod(pod.metadata.uid!);
+      },
       onDelete: (obj) => {
         const pod = obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
         if (!pod?.metadata?.uid) return;
@@ -299,6 +304,15 @@ export class Kubelet {
 
   /** Pods the kubelet currently knows (the /pods endpoint). */
   knownPods(): Typed<Pod>[] { return [...this.pods.values()]; }
+}
+
+/** Whether anything the kubelet acts on changed: spec, labels, annotations, deletion, owners (upstream checkAndUpdatePod). */
+export function podSpecChanged(a: Pod, b: Pod): boolean {
+  const pick = (p: Pod) => canonicalJson({
+    spec: p.spec, labels: p.metadata?.labels, annotations: p.metadata?.annotations, deletionTimestamp: p.metadata?.deletionTimestamp,
+    deletionGracePeriodSeconds: p.metadata?.deletionGracePeriodSeconds, ownerReferences: p.metadata?.ownerReferences, uid: p.metadata?.uid,
+  });
+  return pick(a) !== pick(b);
 }
 
 async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {

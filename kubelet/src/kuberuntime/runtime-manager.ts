@@ -15,7 +15,7 @@ import { ensureHostsFile, hostsMount } from './etc-hosts.ts';
 import { CreateContainerConfigError, makeEnvironment, type ConfigSource } from './env.ts';
 import { ImageError, ImageManager } from './image-manager.ts';
 import type { ContainerType } from './labels.ts';
-import { getPodRuntimeState, latestContainer, containerHistory, type PodRuntimeState } from './runtime-state.ts';
+import { getPodRuntimeState, refreshPodRuntimeState, latestContainer, containerHistory, type PodRuntimeState } from './runtime-state.ts';
 import { podSandboxConfig, type DnsSettings } from './sandbox-config.ts';
 import { containerMounts, setUpVolumes } from './volumes.ts';
 import type { StartupStep } from '../metrics/pod-startup.ts';
@@ -96,6 +96,19 @@ export class RuntimeManager {
     }
     if (actions.killPod && !actions.createSandbox) return { state: await this.getPodState(uid), reasons };
 
+    const toStart: { c: Container; type: ContainerType }[] = [];
+    if (actions.nextInitContainerToStart !== undefined) toStart.push({ c: pod.spec!.initContainers![actions.nextInitContainerToStart]!, type: 'INIT' });
+    for (const i of actions.containersToStart) toStart.push({ c: pod.spec!.containers[i]!, type: 'CONTAINER' });
+    // A new pod's images are checked (and pulled) while its sandbox is being created: neither needs the other.
+    const images = new Map<string, Promise<string>>();
+    if (actions.createSandbox) {
+      for (const { c, type } of toStart) {
+        if (latestContainer(state, c.name, type)) continue; // restarts go through the crash-loop check first
+        const p = this.images.ensureImageExists(pod, c, type === 'INIT');
+        p.catch(() => undefined);
+        images.set(reasonKey(type, c.name), p);
+      }
+    }
     const sandboxConfig = podSandboxConfig(pod, actions.attempt, { podLogsDir: this.o.podLogsDir, dns: this.o.dns, cgroupParent });
     let sandboxId = actions.sandboxId;
     let podIPs: string[] = state.sandboxes[0]?.ip ? [state.sandboxes[0].ip, ...state.sandboxes[0].additionalIps] : [];
@@ -115,9 +128,6 @@ export class RuntimeManager {
     const net = { podIPs, hostIPs: this.o.nodeIPs };
     if (podIPs[0]) this.podIPs.set(uid, podIPs[0]);
 
-    const toStart: { c: Container; type: ContainerType }[] = [];
-    if (actions.nextInitContainerToStart !== undefined) toStart.push({ c: pod.spec!.initContainers![actions.nextInitContainerToStart]!, type: 'INIT' });
-    for (const i of actions.containersToStart) toStart.push({ c: pod.spec!.containers[i]!, type: 'CONTAINER' });
     if (toStart.length === 0 && state.containers.some((c) => c.state === 'CONTAINER_RUNNING')) {
       // Keep ConfigMap / Secret / downward API volumes of running pods in sync.
       await setUpVolumes(this.o.rootDir, pod, this.o.config, net).catch((err: unknown) => log.debug({ err: String(err) }, 'refreshing volumes failed'));
@@ -131,16 +141,21 @@ export class RuntimeManager {
         return { state, reasons, requeueAfterMs: 2000 };
       }
     }
+    const created: string[] = [];
     for (const { c, type } of toStart) {
-      const r = await this.startContainer(pod, c, type, state, sandboxId, sandboxConfig, net, requeueIn);
+      const r = await this.startContainer(pod, c, type, state, sandboxId, sandboxConfig, net, requeueIn, images.get(reasonKey(type, c.name)), (id) => created.push(id));
       if (r) reasons.set(reasonKey(type, c.name), r);
     }
     this.garbageCollect(state).catch((err: unknown) => log.debug({ err }, 'container garbage collection failed'));
-    return { state: await this.getPodState(uid), reasons, requeueAfterMs: requeue };
+    // Nothing done: the state read at the start stands. Otherwise re-read what is known, without listing again.
+    const acted = actions.killPod || actions.containersToKill.length > 0 || actions.createSandbox || created.length > 0;
+    const after = acted ? await refreshPodRuntimeState(this.cri, state, created.map((id) => ({ id, podSandboxId: sandboxId }))) : state;
+    return { state: after, reasons, requeueAfterMs: requeue };
   }
 
   private async startContainer(pod: Pod, c: Container, type: ContainerType, state: PodRuntimeState, sandboxId: string,
-    sandboxConfig: PodSandboxConfig, net: { podIPs: string[]; hostIPs: string[] }, requeueIn: (ms: number) => void): Promise<WaitingReason | undefined> {
+    sandboxConfig: PodSandboxConfig, net: { podIPs: string[]; hostIPs: string[] }, requeueIn: (ms: number) => void,
+    image: Promise<string> | undefined, onCreated: (id: string) => void): Promise<WaitingReason | undefined> {
     const prev = latestContainer(state, c.name, type);
     // CrashLoopBackOff: a container that ran and exited waits out its backoff before the next start.
     if (prev && prev.state === 'CONTAINER_EXITED' && prev.finishedAt > 0) {
@@ -157,7 +172,7 @@ export class RuntimeManager {
     }
     let imageRef: string;
     try {
-      imageRef = await this.images.ensureImageExists(pod, c, type === 'INIT');
+      imageRef = await (image ?? this.images.ensureImageExists(pod, c, type === 'INIT'));
       this.trace(pod.metadata?.uid ?? '', 'imageReady');
     } catch (err) {
       if (err instanceof ImageError) {
@@ -191,6 +206,7 @@ export class RuntimeManager {
       this.record(ref, 'Warning', 'Failed', `Error: ${message}`);
       return { reason: 'CreateContainerError', message };
     }
+    onCreated(id);
     this.trace(pod.metadata?.uid ?? '', 'containerCreated');
     this.record(ref, 'Normal', 'Created', `Created container ${c.name}`);
     try {
