@@ -54,9 +54,13 @@ export async function runRolloutHistory(f: Factory, args: string[], o: RolloutHi
 }
 
 async function historyOf(f: Factory, info: Info, o: RolloutHistoryOptions): Promise<void> {
-  if (info.mapping.group !== 'apps' || info.mapping.kind !== 'Deployment') {
+  if (info.mapping.group !== 'apps') {
     throw new Error(`error retrieving history for "${info.mapping.kind}", no visitor method exists for ${groupKindValue(info.mapping)}`);
   }
+  if (info.mapping.kind === 'DaemonSet' || info.mapping.kind === 'StatefulSet') {
+    throw new Error(`the history of a ${info.mapping.kind} needs ControllerRevisions, which this server does not serve`);
+  }
+  if (info.mapping.kind !== 'Deployment') throw new Error(`no history viewer has been implemented for "${info.mapping.kind}.apps"`);
   const byRevision = historyByRevision(await replicaSetsOf(f, info.object));
   if (o.output) {
     const format = genericFormat(o.output);

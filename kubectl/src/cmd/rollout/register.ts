@@ -16,11 +16,18 @@ export function intFlag(name: string, v: unknown, dflt: number): number {
   return Number(s);
 }
 
-/** A bool flag given as "--x", "--x=false" or "--x=true". */
-export function boolFlag(v: unknown, dflt: boolean): boolean {
+/**
+ * A bool flag given as "--x", "--x=false" or "--x=true". Commander takes the word after a bare "--x" as
+ * its optional value; anything but true/false there was a positional argument, and goes back to `args`.
+ */
+export function boolFlag(v: unknown, dflt: boolean, args?: string[]): boolean {
   if (v === undefined) return dflt;
   if (v === true) return true;
-  return flagValue(String(v)) !== 'false';
+  const s = String(v);
+  const b = flagValue(s);
+  if (b === 'true' || b === 'false') return b === 'true';
+  if (args && !s.startsWith('=')) { args.unshift(s); return true; }
+  throw new FlagError(`invalid argument "${b}" for "--flag" flag: strconv.ParseBool: parsing "${b}": invalid syntax`);
 }
 
 export function registerRolloutCommands(program: Command, factory: FactoryFor): void {
@@ -35,7 +42,7 @@ export function registerRolloutCommands(program: Command, factory: FactoryFor): 
     .option('-l, --selector <selector>', 'Selector (label query) to filter on')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       await runRolloutStatus(factory(cmd), args, {
-        selector: flagValue(opts.selector as string | undefined), watch: boolFlag(opts.watch, true),
+        selector: flagValue(opts.selector as string | undefined), watch: boolFlag(opts.watch, true, args),
         revision: intFlag('revision', opts.revision, 0),
         timeoutSeconds: opts.timeout === undefined ? 0 : parseDuration(flagValue(opts.timeout as string)!),
       });

@@ -29,6 +29,8 @@ export function planRollback(deployment: Obj, rss: Obj[], toRevision: number): R
   }
   const template = structuredClone(rs.spec?.template ?? {});
   if (template.metadata?.labels) delete template.metadata.labels[podTemplateHashLabel];
+  // Go encodes the template's zero creationTimestamp as null.
+  template.metadata = { creationTimestamp: null, ...(template.metadata ?? {}) };
   const annotations: Record<string, string> = {};
   const current: Record<string, string> = deployment.metadata?.annotations ?? {};
   for (const k of annotationsToSkip) if (k in current) annotations[k] = current[k];
