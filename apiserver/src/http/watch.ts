@@ -18,6 +18,9 @@ export interface WatchParams {
   bookmarkIntervalMs?: number;
 }
 
+/** Events gathered into one socket write at most (the rest go in the next write). */
+const MAX_LINES_PER_WRITE = 256;
+
 // The JSON of each (shared, frozen) cache object, computed once for all the watchers that send it.
 const serialized = new WeakMap<object, string>();
 function objectJSON(o: object): string {
@@ -46,12 +49,38 @@ export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: Reso
     firstTable = false;
     return t;
   };
+  // Lines are gathered and written once per turn of the event loop: a socket write (a TLS record, a system call)
+  // per event per watcher would cost more than everything else at a few hundred events/s and 100 watchers.
+  let pending: string[] = [];
+  let flushScheduled = false;
+  let draining: Promise<void> | undefined;
+  const flush = () => {
+    flushScheduled = false;
+    if (closed || pending.length === 0) return;
+    const chunk = pending.length === 1 ? pending[0] : pending.join('');
+    pending = [];
+    if (!res.write(chunk)) {
+      draining = new Promise<void>((resolve) => {
+        const done = () => { draining = undefined; resolve(); };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
+  };
+  // Resolves only when the socket wants no more for now (backpressure): the watcher then waits before sending on.
   const write = (line: string): void | Promise<void> => {
     if (closed) return;
-    if (!res.write(line)) return new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    pending.push(line);
+    if (pending.length >= MAX_LINES_PER_WRITE) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+    return draining;
   };
   const finish = () => {
     if (closed) return;
+    flush();
     closed = true;
     handle?.stop();
     clearInterval(bookmarks);
