@@ -8,7 +8,7 @@ import { toYaml } from '../printers/yaml.ts';
 import { printJsonPath } from '../printers/jsonpath.ts';
 import { ExitError, NoResourceMatchError } from '../errors.ts';
 import { humanDuration } from '@k8ts/api/age.ts';
-import { RememberingTabWriter } from './watch.ts';
+import { RememberingTabWriter, interrupted } from './watch.ts';
 
 export interface EventsOptions {
   allNamespaces?: boolean;
@@ -174,14 +174,12 @@ export async function runEvents(f: Factory, o: EventsOptions): Promise<void> {
   };
 
   if (o.watch) {
-    let fired = false;
+    const intr = interrupted();
     let stream: ResponseStream | undefined;
-    const stop = () => { fired = true; stream?.close(); };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    void intr.promise.then(() => stream?.close());
     try {
       stream = await rest.stream({ path, query: { fieldSelector, limit, watch: 'true' } });
-      if (fired) stream.close();
+      if (intr.fired()) stream.close();
       for await (const line of stream) {
         let ev: { type?: string; object?: CoreEvent };
         try { ev = JSON.parse(line); } catch { continue; }
@@ -191,11 +189,10 @@ export async function runEvents(f: Factory, o: EventsOptions): Promise<void> {
         print([ev.object], false);
       }
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      intr.dispose();
       stream?.close();
     }
-    if (fired) throw new ExitError(1);
+    if (intr.fired()) throw new ExitError(1);
     return;
   }
 

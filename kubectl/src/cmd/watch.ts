@@ -138,15 +138,25 @@ export class WatchGenericPrinter {
 
 interface WatchTarget { mapping: APIResource; name?: string }
 
-/** Resolves SIGINT/SIGTERM into a promise, removing the handlers afterwards. */
-function interrupted(): { promise: Promise<void>; dispose(): void; fired(): boolean } {
+/**
+ * Resolves SIGINT/SIGTERM into a promise. Once one arrived, further ones are ignored while the command
+ * winds down (kubectl exits at the first one; a second must not kill us by default).
+ */
+export function interrupted(): { promise: Promise<void>; dispose(): void; fired(): boolean } {
   let fired = false;
   let resolve!: () => void;
   const promise = new Promise<void>((r) => { resolve = r; });
   const on = () => { fired = true; resolve(); };
-  process.once('SIGINT', on);
-  process.once('SIGTERM', on);
-  return { promise, fired: () => fired, dispose() { process.off('SIGINT', on); process.off('SIGTERM', on); } };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    promise, fired: () => fired,
+    dispose() {
+      if (fired) return;
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
 }
 
 async function listAll(rest: RestClient, path: string, query: Record<string, string | number | undefined>, accept: string | undefined, limit: number): Promise<{ rv: string; tables: Table[]; objects: ObjectLike[] }> {
