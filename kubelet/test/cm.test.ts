@@ -6,7 +6,7 @@ import { silentLogger } from '@k8ts/client';
 import { computePodQOS, getPodQOS } from '../src/cm/qos.ts';
 import { cpuSharesToWeight, milliCpuToQuota, milliCpuToShares, resourceConfigForPod, type ResourceConfig } from '../src/cm/pod-resources.ts';
 import { podCgroupName, qosCgroupNames } from '../src/cm/cgroup-name.ts';
-import { parseCgroupMounts, type CgroupDriver } from '../src/cm/cgroupfs.ts';
+import { parseCgroupMounts, removeNodeCgroups, type CgroupDriver } from '../src/cm/cgroupfs.ts';
 import { ContainerManager } from '../src/cm/container-manager.ts';
 
 const c = (name: string, requests?: Record<string, string>, limits?: Record<string, string>): Container =>
@@ -108,6 +108,10 @@ class MemoryDriver implements CgroupDriver {
     this.groups.delete(name);
     return true;
   }
+  removeTree(name: string): boolean {
+    for (const c of this.children(name)) this.removeTree(`${name}/${c}`);
+    return this.remove(name);
+  }
   exists(name: string): boolean { return this.groups.has(name); }
   children(name: string): string[] { return [...this.groups.keys()].filter((k) => k.startsWith(`${name}/`) && !k.slice(name.length + 1).includes('/')).map((k) => k.slice(name.length + 1)); }
 }
@@ -162,6 +166,22 @@ describe('container manager', () => {
     expect(d.exists('/kubepods/burstable')).toBe(true);
     top.stop();
     expect([...d.groups.keys()].sort()).toEqual(['/other']);
+  });
+
+  it('node teardown removes the whole tree except where processes remain', () => {
+    const d = new MemoryDriver();
+    const cm = new ContainerManager({ driver: d, cgroupRoot: '/k8ts-n3', nodeCpuMilli: 1000, nodeMemoryBytes: 1 << 30, log: silentLogger() });
+    cm.start();
+    cm.ensurePod(guaranteed);
+    cm.ensurePod(burstable('b1', '100m'));
+    d.create('/k8ts-n3/kubepods/burstable/podb1/ctr');
+    d.busy.add('/k8ts-n3/kubepods/podg1');
+    expect(removeNodeCgroups('/k8ts-n3', d)).toBe(false);
+    expect([...d.groups.keys()].sort()).toEqual(['/k8ts-n3', '/k8ts-n3/kubepods', '/k8ts-n3/kubepods/podg1']);
+    d.busy.clear();
+    expect(removeNodeCgroups('/k8ts-n3', d)).toBe(true);
+    expect(d.groups.size).toBe(0);
+    expect(() => removeNodeCgroups('/', d)).toThrow();
   });
 
   it('a busy pod cgroup stays until it can go', () => {

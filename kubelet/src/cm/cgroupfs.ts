@@ -14,6 +14,8 @@ export interface CgroupDriver {
   update(name: string, r: ResourceConfig): void;
   /** Removes the cgroup if it has no processes and no children; whether it is gone. */
   remove(name: string): boolean;
+  /** Removes the cgroup and its descendants where they hold no processes; whether all is gone. */
+  removeTree(name: string): boolean;
   exists(name: string): boolean;
   /** Base names of the child cgroups. */
   children(name: string): string[];
@@ -142,6 +144,13 @@ export class CgroupfsDriver implements CgroupDriver {
     return gone;
   }
 
+  /** Removes the cgroup and everything below it, deepest first, where empty of processes; whether all is gone. */
+  removeTree(name: string): boolean {
+    let gone = true;
+    for (const child of this.children(name)) if (!this.removeTree(`${name.replace(/\/$/, '')}/${child}`)) gone = false;
+    return this.remove(name) && gone;
+  }
+
   exists(name: string): boolean {
     return this.dirs(name).some(({ dir }) => existsSync(dir));
   }
@@ -153,4 +162,13 @@ export class CgroupfsDriver implements CgroupDriver {
     }
     return [...out];
   }
+}
+
+/**
+ * Removes a node's whole cgroup tree (--cgroup-root) where no process is left in it: for node
+ * teardown after the runtime is stopped, when the kubelet's own stop had to leave pod cgroups.
+ */
+export function removeNodeCgroups(cgroupRoot: string, driver: CgroupDriver = new CgroupfsDriver()): boolean {
+  if (!cgroupRoot || cgroupRoot === '/') throw new Error('refusing to remove the root cgroup');
+  return driver.removeTree(cgroupRoot);
 }
