@@ -3,7 +3,7 @@ import { StatusError } from '@k8ts/api/status.ts';
 import { parseSelector } from '@k8ts/api/labels.ts';
 import type { Factory } from '../factory.ts';
 import { nameLine } from '../printers/index.ts';
-import { UsageError, AggregateError } from '../errors.ts';
+import { UsageError, ExitError } from '../errors.ts';
 
 type Obj = Record<string, any>;
 
@@ -119,7 +119,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runDrain(f: Factory, args: string[], o: DrainOptions): Promise<void> {
   if (!args.length && !o.selector) throw new UsageError('USAGE: drain NODE [flags]', 'drain');
-  if (args.length && o.selector) throw new Error('error: cannot specify both a node name and a --selector option');
+  if (args.length && o.selector) throw new UsageError('error: cannot specify both a node name and a --selector option', 'drain');
   if (o.podSelector) {
     try { parseSelector(o.podSelector); } catch { throw new Error('--pod-selector=<pod_selector> must be a valid label selector'); }
   }
@@ -145,8 +145,12 @@ export async function runDrain(f: Factory, args: string[], o: DrainOptions): Pro
       f.io.err(`error: unable to drain node "${name}" due to error: ${(e as Error).message}, continuing command...\n`);
       const remaining = nodes.map((n) => n.metadata.name as string).filter((n) => !drained.has(n));
       if (remaining.length) f.io.err(`There are pending nodes to be drained:\n${remaining.map((n) => ` ${n}\n`).join('')}`);
-      // checkErr prints an aggregate one error a line.
-      throw e instanceof Aggregate ? new AggregateError(e.errors.map((m) => new Error(m))) : e;
+      // checkErr prints an aggregate one error a line, without the "error: " prefix even for a single one.
+      if (e instanceof Aggregate) {
+        f.io.err(e.errors.map((m) => m + '\n').join(''));
+        throw new ExitError(1);
+      }
+      throw e;
     }
   }
 }
@@ -240,7 +244,7 @@ async function deleteOrEvict(f: Factory, pods: Obj[], o: DrainOptions): Promise<
       }
       pending = still;
       if (!pending.length) return;
-      if (Date.now() >= deadline) throw new Error(`global timeout reached: ${timeout}`);
+      if (Date.now() >= deadline) throw new Error('context deadline exceeded');
       await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
     }
   };
