@@ -1,10 +1,13 @@
-// kube-controller-manager for k8ts: the namespace, replicaset and deployment controllers, under leader election.
+// kube-controller-manager for k8ts: the namespace, replicaset, deployment, endpointslice, endpoint and
+// garbage-collector controllers, under leader election.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { Clientset, SharedInformerFactory, LeaderElector, LeaseLock, loadRestConfig, createLogger } from '@k8ts/client';
 import { NamespaceController } from './namespace/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
+import { EndpointSliceController, EndpointsController } from './endpointslice/index.ts';
+import { GarbageCollector } from './garbagecollector/garbagecollector.ts';
 
 const { values: f } = parseArgs({
   options: {
@@ -14,12 +17,17 @@ const { values: f } = parseArgs({
     'concurrent-namespace-syncs': { type: 'string', default: '10' },
     'concurrent-replicaset-syncs': { type: 'string', default: '5' },
     'concurrent-deployment-syncs': { type: 'string', default: '5' },
+    'concurrent-service-endpoint-syncs': { type: 'string', default: '5' },
+    'concurrent-endpoint-syncs': { type: 'string', default: '5' },
+    'concurrent-gc-syncs': { type: 'string', default: '20' },
+    'enable-garbage-collector': { type: 'string', default: 'true' },
     v: { type: 'string', short: 'v', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (f.help) {
-  console.log(`Usage: controller-manager --kubeconfig FILE [--leader-elect=true|false] [--concurrent-namespace-syncs N] [--concurrent-replicaset-syncs N] [--concurrent-deployment-syncs N] [-v N]`);
+  console.log(`Usage: controller-manager --kubeconfig FILE [--leader-elect=true|false] [--concurrent-namespace-syncs N] [--concurrent-replicaset-syncs N] [--concurrent-deployment-syncs N]
+  [--concurrent-service-endpoint-syncs N] [--concurrent-endpoint-syncs N] [--concurrent-gc-syncs N] [--enable-garbage-collector=true|false] [-v N]`);
   process.exit(0);
 }
 
@@ -36,6 +44,9 @@ async function runControllers(signal: AbortSignal): Promise<void> {
     { name: 'namespace', workers: Number(f['concurrent-namespace-syncs']), ctor: NamespaceController },
     { name: 'replicaset', workers: Number(f['concurrent-replicaset-syncs']), ctor: ReplicaSetController },
     { name: 'deployment', workers: Number(f['concurrent-deployment-syncs']), ctor: DeploymentController },
+    { name: 'endpointslice', workers: Number(f['concurrent-service-endpoint-syncs']), ctor: EndpointSliceController },
+    { name: 'endpoint', workers: Number(f['concurrent-endpoint-syncs']), ctor: EndpointsController },
+    ...(f['enable-garbage-collector'] === 'false' ? [] : [{ name: 'garbagecollector', workers: Number(f['concurrent-gc-syncs']), ctor: GarbageCollector }]),
   ].map(({ name, workers, ctor }) => ({ workers, controller: new ctor(clientset, informers, log.child({ controller: name })) }));
   informers.start(signal);
   await informers.waitForCacheSync(signal);
