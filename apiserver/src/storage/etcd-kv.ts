@@ -1,10 +1,11 @@
 // A lean client for etcd's KV service: unary gRPC calls made directly over one node:http2 session.
 // The general-purpose client (etcd3 over grpc-js) spent about a third of the API server's CPU on its layers
 // (interceptors, resolving and load-balancing calls, metadata, fault-handling policies) for each request.
-// This one frames the protobuf messages of etcd-proto.ts itself. Watches still use etcd3 (see etcd.ts).
+// This one frames the protobuf messages of etcd-proto.ts itself, for the KV calls and for watch streams.
+import { EventEmitter } from 'node:events';
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import {
-  decode, frame,
+  decode, decodeWatchResponse, frame, watchFrame, type WatchRequest, type WatchResponse,
   type CompactionRequest, type CompactionResponse, type DeleteRangeRequest, type DeleteRangeResponse,
   type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse,
 } from './etcd-proto.ts';
@@ -61,6 +62,14 @@ export class EtcdKV {
 
   compact(r: CompactionRequest): Promise<CompactionResponse> {
     return this.call('/etcdserverpb.KV/Compact', frame.compact(r), decode.compact);
+  }
+
+  /**
+   * Opens a Watch stream (bidirectional): write WatchRequests, get WatchResponses as 'data'; 'error' or 'end'
+   * when the stream or its connection ends (the caller re-opens).
+   */
+  watch(): WatchStream {
+    return new WatchStream(this.connection());
   }
 
   close(): void {
@@ -175,5 +184,75 @@ class NotSent extends Error {
   constructor(error: EtcdCallError) {
     super(error.message);
     this.error = error;
+  }
+}
+
+/** One etcd Watch stream: 'data' (WatchResponse), 'error' (Error), 'end'. */
+export class WatchStream extends EventEmitter {
+  private readonly stream: ClientHttp2Stream;
+  private pending: Buffer | undefined;
+  private ended = false;
+
+  constructor(session: ClientHttp2Session) {
+    super();
+    this.stream = session.request({ ':method': 'POST', ':path': '/etcdserverpb.Watch/Watch', 'content-type': 'application/grpc', te: 'trailers' });
+    let status: number | undefined;
+    let message = '';
+    const readStatus = (h: Record<string, unknown>) => {
+      if (h['grpc-status'] !== undefined) status = Number(h['grpc-status']);
+      if (h['grpc-message'] !== undefined) message = decodeURIComponent(String(h['grpc-message']));
+    };
+    this.stream.on('response', readStatus);
+    this.stream.on('trailers', readStatus);
+    this.stream.on('data', (c: Buffer) => this.onData(c));
+    this.stream.on('error', (e: Error) => this.end(new EtcdCallError(GrpcStatus.UNAVAILABLE, `etcd watch: ${e.message}`)));
+    this.stream.on('close', () => {
+      this.end(status !== undefined && status !== GrpcStatus.OK ? new EtcdCallError(status, message || `gRPC status ${status}`) : undefined);
+    });
+  }
+
+  write(r: WatchRequest): void {
+    if (!this.ended) this.stream.write(watchFrame(r));
+  }
+
+  /** Ends the stream from our side; no further events are emitted. */
+  cancel(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stream.close(constants.NGHTTP2_CANCEL);
+  }
+
+  private onData(chunk: Buffer): void {
+    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    while (buf.length >= 5) {
+      const len = buf.readUInt32BE(1);
+      if (buf.length < 5 + len) break;
+      if (buf[0] !== 0) {
+        this.end(new EtcdCallError(GrpcStatus.UNKNOWN, 'etcd sent a compressed message'));
+        return;
+      }
+      const msg = buf.subarray(5, 5 + len);
+      buf = buf.subarray(5 + len);
+      let res: WatchResponse;
+      try {
+        res = decodeWatchResponse(msg);
+      } catch (e) {
+        this.end(new EtcdCallError(GrpcStatus.UNKNOWN, `etcd watch: ${(e as Error).message}`));
+        return;
+      }
+      if (this.ended) return;
+      this.emit('data', res);
+    }
+    // Messages are views into the chunk: keep only the unparsed tail (copied, so the chunk can go).
+    if (buf.length) this.pending = Buffer.from(buf);
+  }
+
+  private end(err?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stream.close(constants.NGHTTP2_CANCEL);
+    if (err) this.emit('error', err);
+    else this.emit('end');
   }
 }

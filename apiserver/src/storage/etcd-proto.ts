@@ -371,3 +371,74 @@ export const decode = {
   txn: (b: Buffer) => readTxn(new Reader(b)),
   compact: (b: Buffer) => readCompaction(new Reader(b)),
 };
+
+// ---- watch ----
+
+export interface WatchCreateRequest { key: Buffer; range_end?: Buffer; start_revision?: number; progress_notify?: boolean; prev_kv?: boolean }
+export interface WatchRequest { create_request?: WatchCreateRequest; progress_request?: Record<string, never>; cancel_request?: { watch_id: number } }
+
+/** mvccpb.Event.EventType */
+export const EventType = { PUT: 0, DELETE: 1 } as const;
+export interface WatchEvent { type: number; kv: KeyValue; prev_kv?: KeyValue }
+export interface WatchResponse {
+  header: ResponseHeader;
+  watch_id: number;
+  created: boolean;
+  canceled: boolean;
+  compact_revision: number;
+  cancel_reason: string;
+  events: WatchEvent[];
+}
+
+function writeWatchRequest(w: Writer, r: WatchRequest): void {
+  if (r.create_request) {
+    const c = r.create_request;
+    w.message(1, (x) => {
+      x.bytes(1, c.key);
+      x.bytes(2, c.range_end);
+      x.int(3, c.start_revision);
+      x.bool(4, c.progress_notify);
+      x.bool(6, c.prev_kv);
+    });
+  } else if (r.cancel_request) {
+    const id = r.cancel_request.watch_id;
+    w.message(2, (x) => x.int(1, id));
+  } else if (r.progress_request) {
+    w.message(3, () => undefined);
+  }
+}
+
+function readWatchEvent(r: Reader): WatchEvent {
+  const ev: WatchEvent = { type: EventType.PUT, kv: readKeyValue(new Reader(EMPTY)) };
+  while (r.more()) {
+    const t = r.varint();
+    switch (t >>> 3) {
+      case 1: ev.type = r.varint(); break;
+      case 2: ev.kv = readKeyValue(r.sub()); break;
+      case 3: ev.prev_kv = readKeyValue(r.sub()); break;
+      default: r.skip(t & 7);
+    }
+  }
+  return ev;
+}
+
+function readWatchResponse(r: Reader): WatchResponse {
+  const res: WatchResponse = { header: { revision: 0 }, watch_id: 0, created: false, canceled: false, compact_revision: 0, cancel_reason: '', events: [] };
+  while (r.more()) {
+    const t = r.varint();
+    switch (t >>> 3) {
+      case 1: res.header = readHeader(r.sub()); break;
+      case 2: res.watch_id = r.varint(); break;
+      case 3: res.created = r.varint() !== 0; break;
+      case 4: res.canceled = r.varint() !== 0; break;
+      case 5: res.compact_revision = r.varint(); break;
+      case 6: res.cancel_reason = r.bytes().toString('utf8'); break;
+      case 11: res.events.push(readWatchEvent(r.sub())); break;
+      default: r.skip(t & 7);
+    }
+  }
+  return res;
+}
+
+export const watchFrame = (r: WatchRequest) => encodeWith((w) => writeWatchRequest(w, r), (r.create_request?.key.length ?? 0) * 2 + 16);
+export const decodeWatchResponse = (b: Buffer) => readWatchResponse(new Reader(b));

@@ -1,16 +1,14 @@
 // Storage over etcd v3. Values are JSON; an object's resourceVersion is its key's mod_revision. Writes are
-// compare-and-swap transactions on the revisions, as upstream's etcd3 store. Requests go through the lean KV
-// client (etcd-kv.ts); watch streams through the `etcd3` client (used only here).
-import { Etcd3, isRecoverableError, type IDuplexStream, type IKeyValue, type IWatchRequest, type IWatchResponse } from 'etcd3';
-import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
+// compare-and-swap transactions on the revisions, as upstream's etcd3 store. Requests and watch streams go
+// through the lean gRPC client of etcd-kv.ts.
 import type { KubeObject } from '@k8ts/api';
 import {
   StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
   type WatchHandle, type WatchHandlers,
 } from './interface.ts';
 import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored } from './codec.ts';
-import { EtcdCallError, EtcdKV, GrpcStatus } from './etcd-kv.ts';
-import { CompareResult, CompareTarget, type KeyValue } from './etcd-proto.ts';
+import { EtcdCallError, EtcdKV, GrpcStatus, type WatchStream } from './etcd-kv.ts';
+import { CompareResult, CompareTarget, EventType, type KeyValue, type WatchResponse } from './etcd-proto.ts';
 
 export interface EtcdStorageOptions {
   /** Endpoints such as "http://127.0.0.1:2379". */
@@ -22,7 +20,6 @@ export interface EtcdStorageOptions {
 }
 
 export class EtcdStorage implements Storage {
-  private readonly client: Etcd3;
   private readonly kv: EtcdKV;
   private readonly watchRetryMs: number;
   private readonly watches = new Set<EtcdWatch>();
@@ -33,20 +30,6 @@ export class EtcdStorage implements Storage {
     const timeout = o.requestTimeoutMs ?? 10_000;
     this.watchRetryMs = o.watchRetryMs ?? 200;
     this.kv = new EtcdKV(typeof o.endpoints === 'string' ? o.endpoints.split(',') : o.endpoints, { timeoutMs: timeout });
-    this.client = new Etcd3({
-      hosts: o.endpoints,
-      // Retry connection-level failures briefly; no circuit breaker, so a restarted etcd is used at once.
-      faultHandling: {
-        host: () => noop,
-        global: retry(handleWhen(isRecoverableError), {
-          maxAttempts: 3,
-          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
-        }),
-      },
-      // gRPC's default 4 MiB receive limit would fail lists of a few thousand objects.
-      grpcOptions: { 'grpc.max_receive_message_length': 1024 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 },
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
-    });
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
@@ -133,7 +116,7 @@ export class EtcdStorage implements Storage {
   }
 
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): WatchHandle {
-    const w = new EtcdWatch(this.client, prefix, afterRevision, handlers, this.watchRetryMs, () => this.watches.delete(w));
+    const w = new EtcdWatch(this.kv, prefix, afterRevision, handlers, this.watchRetryMs, () => this.watches.delete(w));
     this.watches.add(w);
     w.start();
     return w;
@@ -159,7 +142,6 @@ export class EtcdStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     for (const w of [...this.watches]) w.stop();
-    this.client.close();
     this.kv.close();
   }
 
@@ -186,7 +168,7 @@ function toStorageError(key: string, e: unknown): unknown {
   if (err instanceof EtcdCallError && (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.DEADLINE_EXCEEDED)) {
     return new StorageError('Unavailable', key, msg.startsWith('etcd unavailable') ? msg : `etcd unavailable: ${msg}`);
   }
-  if ((err instanceof Error && isRecoverableError(err)) || /BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
+  if (/BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
     return new StorageError('Unavailable', key, `etcd unavailable: ${msg}`);
   }
   return e;
@@ -211,14 +193,14 @@ function prefixEnd(prefix: string): Buffer {
  * It ends by itself only when the history it needs was compacted.
  */
 class EtcdWatch implements WatchHandle {
-  private readonly client: Etcd3;
+  private readonly kv: EtcdKV;
   private readonly prefix: string;
   private readonly handlers: WatchHandlers;
   private readonly retryMs: number;
   private readonly onStop: () => void;
   /** The newest revision delivered (or the start point). */
   private lastRevision: number;
-  private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
+  private stream?: WatchStream;
   private stopped = false;
   private created = false;
   private backoff: number;
@@ -228,8 +210,8 @@ class EtcdWatch implements WatchHandle {
   /** Until then the watcher may still be catching up on history (see onResponse). */
   private catchUpUntil = 0;
 
-  constructor(client: Etcd3, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
-    this.client = client;
+  constructor(kv: EtcdKV, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
+    this.kv = kv;
     this.prefix = prefix;
     this.lastRevision = afterRevision;
     this.handlers = handlers;
@@ -259,9 +241,9 @@ class EtcdWatch implements WatchHandle {
 
   private async connect(): Promise<void> {
     const gen = ++this.generation;
-    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    let stream: WatchStream;
     try {
-      stream = await this.client.watchClient.watch();
+      stream = this.kv.watch();
     } catch {
       this.reconnectLater(gen);
       return;
@@ -272,7 +254,7 @@ class EtcdWatch implements WatchHandle {
     }
     this.stream = stream;
     this.created = false;
-    stream.on('data', (res: IWatchResponse) => { if (gen === this.generation) this.onResponse(res, gen); });
+    stream.on('data', (res: WatchResponse) => { if (gen === this.generation) this.onResponse(res, gen); });
     stream.on('error', () => this.reconnectLater(gen));
     stream.on('end', () => this.reconnectLater(gen));
     stream.write({
@@ -286,9 +268,9 @@ class EtcdWatch implements WatchHandle {
     });
   }
 
-  private onResponse(res: IWatchResponse, gen: number): void {
+  private onResponse(res: WatchResponse, gen: number): void {
     if (this.stopped) return;
-    const compactRevision = Number(res.compact_revision ?? 0);
+    const compactRevision = res.compact_revision;
     if (compactRevision > 0) {
       this.fail(compacted(this.prefix, compactRevision));
       return;
@@ -301,7 +283,7 @@ class EtcdWatch implements WatchHandle {
       this.created = true;
       // Started at or before the store's revision: etcd replays history to this watcher in the background for a
       // short while, during which etcd 3.4 answers progress requests with a revision it has not sent yet.
-      if (Number(res.header.revision) > this.lastRevision) this.catchUpUntil = Date.now() + 500;
+      if (res.header.revision > this.lastRevision) this.catchUpUntil = Date.now() + 500;
       this.backoff = this.retryMs;
       if (this.progressWanted) {
         this.progressWanted = false;
@@ -312,7 +294,7 @@ class EtcdWatch implements WatchHandle {
     if (res.events.length === 0) {
       // A progress notification. etcd before 3.4.25 may send a requested one ahead of events already queued for
       // the stream (etcd-io/etcd#15220); waiting briefly lets any such events arrive (and be delivered) first.
-      const revision = Number(res.header.revision);
+      const revision = res.header.revision;
       const delay = Math.max(100, this.catchUpUntil - Date.now());
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -322,7 +304,7 @@ class EtcdWatch implements WatchHandle {
       return;
     }
     for (const ev of res.events) {
-      const revision = Number(ev.kv.mod_revision);
+      const revision = ev.kv.mod_revision;
       if (revision <= this.lastRevision) continue; // already delivered before a reconnection
       this.lastRevision = revision;
       this.handlers.onEvent(toEvent(ev.type, ev.kv, ev.prev_kv, revision));
@@ -354,22 +336,19 @@ class EtcdWatch implements WatchHandle {
     this.created = false;
     if (!s) return;
     s.on('error', () => { /* ignore errors after cancel */ });
-    try {
-      s.end();
-      s.cancel();
-    } catch { /* already closed */ }
+    s.cancel();
   }
 }
 
-function toEvent(type: string, kv: IKeyValue, prev: IKeyValue | undefined, revision: number): StorageEvent {
+function toEvent(type: number, kv: KeyValue, prev: KeyValue | undefined, revision: number): StorageEvent {
   const key = kv.key.toString();
-  const prevObject = prev?.value?.length ? decode(prev.value.toString(), Number(prev.mod_revision)) : undefined;
-  if (type === 'Delete' || type === 'DELETE') {
+  const prevObject = prev?.value?.length ? decode(prev.value.toString(), prev.mod_revision) : undefined;
+  if (type === EventType.DELETE) {
     // etcd always sends prev_kv for deletions when asked; the fallback only keeps the stream alive if not.
     const object = prevObject ? decode(prev!.value.toString(), revision) : { metadata: { resourceVersion: String(revision) } };
     return { type: 'DELETED', key, object, prevObject, revision };
   }
   const object = decode(kv.value.toString(), revision);
-  if (Number(kv.create_revision) === revision || !prevObject) return { type: 'ADDED', key, object, revision };
+  if (kv.create_revision === revision || !prevObject) return { type: 'ADDED', key, object, revision };
   return { type: 'MODIFIED', key, object, prevObject, revision };
 }

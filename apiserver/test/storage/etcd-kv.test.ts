@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type Etcd } from '../../../cluster/src/etcd.ts';
 import { freePort } from '../../../cluster/src/ports.ts';
 import { EtcdCallError, EtcdKV, GrpcStatus } from '../../src/storage/etcd-kv.ts';
-import { CompareResult, CompareTarget } from '../../src/storage/etcd-proto.ts';
+import { CompareResult, CompareTarget, EventType, type WatchResponse } from '../../src/storage/etcd-proto.ts';
 
 describe('EtcdKV', () => {
   let etcd: Etcd | undefined;
@@ -91,6 +91,47 @@ describe('EtcdKV', () => {
     expect((future as Error).message).toContain('required revision is a future revision');
     const count = await kv.range({ key: Buffer.from([0]), count_only: true });
     expect(count.header.revision).toBeGreaterThan(r1.header.revision);
+  });
+
+  it('streams watch events with previous values, answers progress requests, and reports a compacted start', async () => {
+    const start = (await kv.range({ key: Buffer.from([0]), count_only: true })).header.revision;
+    const stream = kv.watch();
+    const got: WatchResponse[] = [];
+    stream.on('data', (r: WatchResponse) => got.push(r));
+    const wait = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(cond()).toBe(true);
+    };
+    try {
+      stream.write({ create_request: { key: Buffer.from('/w/'), range_end: Buffer.from('/w0'), start_revision: start + 1, prev_kv: true } });
+      await wait(() => got.some((r) => r.created));
+      const key = Buffer.from('/w/a');
+      await kv.txn({ compare: [], success: [{ request_put: { key, value: Buffer.from('one') } }] });
+      await kv.txn({ compare: [], success: [{ request_put: { key, value: Buffer.from('two') } }] });
+      const del = await kv.deleteRange({ key });
+      const events = () => got.flatMap((r) => r.events);
+      await wait(() => events().length === 3);
+      const [a, b, c] = events();
+      expect([a.type, a.kv.value.toString(), a.kv.create_revision === a.kv.mod_revision, a.prev_kv]).toEqual([EventType.PUT, 'one', true, undefined]);
+      expect([b.type, b.kv.value.toString(), b.prev_kv?.value.toString()]).toEqual([EventType.PUT, 'two', 'one']);
+      expect([c.type, c.kv.mod_revision, c.prev_kv?.value.toString()]).toEqual([EventType.DELETE, del.header.revision, 'two']);
+      const before = got.length;
+      stream.write({ progress_request: {} });
+      await wait(() => got.length > before && got[got.length - 1].events.length === 0);
+      expect(got[got.length - 1].header.revision).toBeGreaterThanOrEqual(del.header.revision);
+    } finally {
+      stream.cancel();
+    }
+    // History before the last compaction (the earlier test compacted) is gone: the watch says so.
+    const old = kv.watch();
+    const res: WatchResponse[] = [];
+    old.on('data', (r: WatchResponse) => res.push(r));
+    try {
+      old.write({ create_request: { key: Buffer.from('/t/'), range_end: Buffer.from('/t0'), start_revision: 1 } });
+      await wait(() => res.some((r) => r.compact_revision > 0));
+    } finally {
+      old.cancel();
+    }
   });
 
   it('fails as Unavailable when nothing listens, after its retries', async () => {
