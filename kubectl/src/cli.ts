@@ -29,7 +29,8 @@ export async function run(argv: string[], io: IOStreams): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
     .showSuggestionAfterError(false);
-  registerCommands(program, getFactory);
+  const invoked = argv[0] === '__complete' ? undefined : invokedCommand(argv, program);
+  await registerCommands(program, getFactory, invoked);
   if (argv[0] === '__complete') {
     // The completion script's callback: the words are the user's command line, not ours to parse.
     const { runComplete } = await import('./cmd/completion.ts');
@@ -57,6 +58,19 @@ export async function run(argv: string[], io: IOStreams): Promise<number> {
   } finally {
     factory?.close();
   }
+}
+
+/** The subcommand argv names (the first word that is neither a global flag nor its value), if any. */
+export function invokedCommand(argv: string[], program: Command): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return undefined;
+    if (!a.startsWith('-') || a === '-') return a;
+    if (a.includes('=')) continue;
+    const o = program.options.find((x) => x.long === a || x.short === a);
+    if (o?.required) i++;
+  }
+  return undefined;
 }
 
 /** Commander's parse errors in cobra's words. */

@@ -1,13 +1,15 @@
 // Registers every kubectl subcommand.
 import type { Command } from 'commander';
 import { type FactoryFor, collect, collectFiles, parseDuration } from './flags.ts';
-import { registerWorkloadCommands } from './workloads.ts';
-import { registerEditingCommands } from './editing.ts';
 import { flagValue } from './output.ts';
 import { UsageError } from '../errors.ts';
 
 
-export function registerCommands(program: Command, factory: FactoryFor): void {
+/**
+ * Registers the command tree. When `invoked` names a command registered here, the workload and editing
+ * modules (and what they import) are not loaded at all: `kubectl get` starts faster.
+ */
+export async function registerCommands(program: Command, factory: FactoryFor, invoked?: string): Promise<void> {
   program.command('get')
     .description('Display one or many resources')
     .argument('[args...]')
@@ -261,6 +263,8 @@ export function registerCommands(program: Command, factory: FactoryFor): void {
       runCompletion(factory(cmd).io, program, args);
     });
 
+  if (invoked !== undefined && program.commands.some((c) => c.name() === invoked || c.aliases().includes(invoked))) return;
+  const [{ registerWorkloadCommands }, { registerEditingCommands }] = await Promise.all([import('./workloads.ts'), import('./editing.ts')]);
   registerWorkloadCommands(program, factory);
   registerEditingCommands(program, factory);
 }
