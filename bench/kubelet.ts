@@ -92,7 +92,9 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
   const server = await startTestServer();
   const client = new Clientset(loadRestConfig({ kubeconfig: server.kubeconfig }));
   const nodeName = `bench-${env.tag}`;
-  const kubelet = new Kubelet({
+  // K8TS_BENCH_KUBELET=<path to a kubelet.ts>: measure another build of the kubelet (e.g. an older commit's) the same way.
+  const KubeletClass = process.env.K8TS_BENCH_KUBELET ? ((await import(process.env.K8TS_BENCH_KUBELET)) as { Kubelet: typeof Kubelet }).Kubelet : Kubelet;
+  const kubelet = new KubeletClass({
     client, cri: env.cri, nodeName, nodeIPs: [env.nodeAddr], podCIDR: env.podCidr,
     rootDir: join(env.dir, 'kubelet'), podLogsDir: join(env.dir, 'pods'), log: silentLogger(),
     cgroups: { root: `/k8ts-${nodeName}` },
@@ -137,7 +139,7 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
     await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${latency.size}/${count} pods Running after 120 s`)), 120_000))]);
     const sorted = [...latency.values()].sort((a, b) => a - b);
     const r = { p50: Math.round(quantile(sorted, 0.5)), p99: Math.round(quantile(sorted, 0.99)) };
-    await printBreakdown(kubelet, createdAt, createReturned, latency, uids);
+    if ((kubelet as Partial<Kubelet>).startup) await printBreakdown(kubelet, createdAt, createReturned, latency, uids);
     loopDelay.disable();
     console.log(`bench process event loop delay: p50 ${Math.round(loopDelay.percentile(50) / 1e6)} ms, max ${Math.round(loopDelay.max / 1e6)} ms`);
     console.log(`pod startup (create → Running, ${count} pods, one node): p50 ${r.p50} ms, p99 ${r.p99} ms`);

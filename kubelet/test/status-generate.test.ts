@@ -35,6 +35,14 @@ describe('generatePodStatus', () => {
     }]);
   });
 
+  it('reports the QoS class (computed, or kept as the API server set it)', () => {
+    expect(gen(pod(), state([])).qosClass).toBe('BestEffort');
+    const g = pod();
+    g.spec!.containers[0]!.resources = { limits: { cpu: '1', memory: '1Gi' } };
+    expect(gen(g, state([])).qosClass).toBe('Guaranteed');
+    expect(gen({ ...g, status: { qosClass: 'Guaranteed' } }, state([])).qosClass).toBe('Guaranteed');
+  });
+
   it('shows ContainerCreating, ErrImagePull and CreateContainerConfigError as waiting reasons of a Pending pod', () => {
     expect(gen(pod(), state([])).containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'ContainerCreating' } });
     for (const r of ['ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError']) {
