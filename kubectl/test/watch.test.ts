@@ -134,11 +134,25 @@ describe('kubectl get -w (golden)', () => {
     expect(normaliseAges(r.stdout).split('\n')[0]).toBe(normaliseAges(o.stdout).split('\n')[0]);
   }, 60_000);
 
-  it('--output-watch-events without -w is refused as kubectl refuses it', async () => {
-    const [real, ours] = await Promise.all([env.real(['get', 'pods', '--output-watch-events']), env.ours(['get', 'pods', '--output-watch-events'])]);
+  it('-o jsonpath applies the template to each object', async () => {
+    const { real, ours } = await watchBoth(['get', 'pods', '-w', '-o', 'jsonpath={.metadata.name}={.metadata.labels.touched}{"\\n"}'], (s) => lines(s) >= 2, () => touch('w1'), (s) => lines(s) >= 3);
     expect(ours).toEqual(real);
-    expect(ours.code).toBe(1);
-  }, 30_000);
+    expect(ours.stdout).toMatch(new RegExp(`^w1=\\d+\\nw2=\\d+\\nw1=${n}\\n$`));
+  }, 60_000);
+
+  for (const args of [
+    ['get', 'pods', '--output-watch-events'],
+    ['get', '-w'],
+    ['get', 'pods,svc', '-w'],
+    ['get', 'pods', 'w1', 'w2', '-w', '-o', 'name'],
+    ['get', 'pod', 'nope', '-w'],
+  ]) {
+    it(`${args.join(' ')} fails as kubectl fails`, async () => {
+      const [real, ours] = await Promise.all([env.real(args), env.ours(args)]);
+      expect(ours).toEqual(real);
+      expect(ours.code).toBe(1);
+    }, 30_000);
+  }
 });
 
 describe('watch printers', () => {

@@ -63,12 +63,12 @@ function sortRows(rows: TableRow[], sortBy: string): TableRow[] {
 export async function runGet(f: Factory, args: string[], o: GetOptions): Promise<void> {
   const out = parseOutput(o.output);
   if (o.outputWatchEvents && !(o.watch || o.watchOnly)) throw new Error('--output-watch-events option can only be used with --watch or --watch-only');
+  if (o.watch || o.watchOnly) return runGetWatch(f, args, o);
   if (!args.length) {
     f.io.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\n');
     throw new UsageError('Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).', 'get');
   }
   if (o.sortBy) sortTemplate(o.sortBy);
-  if (o.watch || o.watchOnly) return runGetWatch(f, args, o);
   const mapper = await f.restMapper();
   const visits = visitsFromArgs(mapper, args);
   const { namespace } = f.namespace();

@@ -10,6 +10,8 @@ import { toJson, toCompactJson } from '../printers/json.ts';
 import { toYaml } from '../printers/yaml.ts';
 import { parseOutput, type OutputFormat } from './output.ts';
 import { ExitError } from '../errors.ts';
+import { printJsonPath } from '../printers/jsonpath.ts';
+import { sortByField, SortFieldNotFound } from '../printers/sort.ts';
 
 const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -119,16 +121,22 @@ export class WatchTablePrinter {
 
 /** The objects' printer for -o json|yaml|name while watching. */
 export class WatchGenericPrinter {
-  private readonly format: 'json' | 'yaml' | 'name';
+  private readonly format: 'json' | 'yaml' | 'name' | 'jsonpath';
   private readonly showManagedFields: boolean;
+  private readonly template: string;
   private count = 0;
-  constructor(format: 'json' | 'yaml' | 'name', showManagedFields: boolean) {
+  constructor(format: 'json' | 'yaml' | 'name' | 'jsonpath', showManagedFields: boolean, template = '') {
     this.format = format;
     this.showManagedFields = showManagedFields;
+    this.template = template;
   }
   print(obj: ObjectLike, eventType?: string): string {
     const o = this.showManagedFields ? obj : omitManagedFields(obj);
     if (this.format === 'name') return nameLine(o);
+    if (this.format === 'jsonpath') {
+      const data = eventType ? { type: eventType, object: o } : o;
+      try { return printJsonPath(this.template, data); } catch (e) { throw new Error(`error executing jsonpath ${JSON.stringify(this.template)}: ${(e as Error).message}`); }
+    }
     // metav1.WatchEvent marshals compactly, type before object.
     if (this.format === 'json') return eventType ? `{"type":${toCompactJson(eventType)},"object":${toCompactJson(o)}}\n` : toJson(o);
     const sep = this.count++ > 0 ? '---\n' : '';
@@ -182,13 +190,14 @@ async function listAll(rest: RestClient, path: string, query: Record<string, str
 
 export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): Promise<void> {
   const out: OutputFormat = parseOutput(o.output);
-  if (out.kind === 'jsonpath') throw new Error('--watch is not supported with -o jsonpath');
-  if (o.sortBy) f.io.err('warning: --watch or --watch-only requested, --sort-by will be ignored\n');
+  if (o.sortBy) f.io.err(o.watchOnly ? 'warning: --watch-only requested, --sort-by will be ignored\n' : 'warning: --watch requested, --sort-by will be ignored for watch events received\n');
+  if (!args.length) {
+    throw new Error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+  }
   const mapper = await f.restMapper();
   const visits: WatchTarget[] = visitsFromArgs(mapper, args);
-  const kinds = new Set(visits.map((v) => `${v.mapping.group}/${v.mapping.version}/${v.mapping.kind}`));
-  if (kinds.size > 1) throw new Error('watch is only supported on individual resources and resource collections - more than 1 resource was found');
-  if (visits.length !== 1) throw new Error(`watch is only supported on individual resources and resource collections, but ${visits.length} resources were found`);
+  const kinds = new Set(visits.map((v) => `${v.mapping.group}/${v.mapping.resource}`));
+  if (kinds.size > 1) throw new Error('you may only specify a single resource type');
   const { mapping: m, name } = visits[0];
   const { namespace } = f.namespace();
   const ns = o.allNamespaces || !m.namespaced ? undefined : namespace;
@@ -201,7 +210,8 @@ export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): 
     wide: out.kind === 'table' && out.wide, noHeaders: o.noHeaders, withNamespace: !!o.allNamespaces && m.namespaced,
     kind: o.showKind ? groupKindName(m) : undefined, showLabels: o.showLabels, columnLabels: o.labelColumns,
   }) : undefined;
-  const genericPrinter = out.kind === 'generic' ? new WatchGenericPrinter(out.format, !!o.showManagedFields) : undefined;
+  const genericPrinter = out.kind === 'generic' ? new WatchGenericPrinter(out.format, !!o.showManagedFields)
+    : out.kind === 'jsonpath' ? new WatchGenericPrinter('jsonpath', !!o.showManagedFields, out.template) : undefined;
   // skipPrinter: while false, objects are not printed (a Table still passes, without rows, for its columns).
   let outputObjects = !o.watchOnly;
   const printTable = (t: Table, eventType?: string) => tablePrinter!.print(outputObjects ? t : { ...t, rows: [] }, eventType);
@@ -211,6 +221,18 @@ export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): 
   let rv = '0';
   const query: Record<string, string | undefined> = { labelSelector: o.selector, fieldSelector: o.fieldSelector };
   const isList = name === undefined;
+  if (visits.length > 1) {
+    // Several named objects are printed, but only one object or collection can be watched.
+    const ev = o.outputWatchEvents ? 'ADDED' : undefined;
+    for (const v of visits) {
+      const body = await rest.request<ObjectLike>({ path: pathFor(m, ns ?? namespace, v.name), accept });
+      if (table) printTable(body.kind === 'Table' ? (body as unknown as Table) : singleRowTable(body), ev);
+      else printObject(body, ev);
+    }
+    flush();
+    throw new Error('you may only watch a single resource or type of resource at a time');
+  }
+  if (o.sortBy) query.includeObject = table ? 'Object' : undefined;
   if (!isList) {
     const body = await rest.request<ObjectLike>({ path: pathFor(m, ns ?? namespace, name), accept });
     const ev = o.outputWatchEvents ? 'ADDED' : undefined;
@@ -221,8 +243,8 @@ export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): 
     const listed = await listAll(rest, pathFor(m, ns), query, accept, limit);
     rv = listed.rv;
     const ev = o.outputWatchEvents ? 'ADDED' : undefined;
-    for (const t of listed.tables) printTable(t, ev);
-    for (const obj of listed.objects) printObject(obj, ev);
+    for (const t of listed.tables) printTable(o.sortBy ? { ...t, rows: sortedRows(t.rows, o.sortBy) } : t, ev);
+    for (const obj of o.sortBy ? sortByField(listed.objects, o.sortBy, (x) => x) : listed.objects) printObject(obj, ev);
   }
   flush();
   // Watches started from a list emit no synthetic ADDED events; a single object's watch does, so skip it.
@@ -255,6 +277,16 @@ export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): 
     stream?.close();
   }
   if (intr.fired()) throw new ExitError(1);
+}
+
+/** The initial list sorted as get --sort-by sorts it (no rows when none has the field). */
+function sortedRows(rows: Table['rows'], sortBy: string): Table['rows'] {
+  try {
+    return sortByField(rows, sortBy, (r) => r.object);
+  } catch (e) {
+    if (e instanceof SortFieldNotFound) return [];
+    throw e;
+  }
 }
 
 /** A NAME/AGE table for an object when the server sent no Table. */
