@@ -102,6 +102,17 @@ describe('drain refuses as kubectl does', () => {
     expect(d.ours.stdout).toBe('node/n2-SIDE already cordoned\n');
   }, 60_000);
 
+  it('nodes chosen by --selector', async () => {
+    for (const side of sides) {
+      await req('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: `n8-${side}`, labels: { pool: `p-${side}` } } });
+      await pod(side, `n8-${side}`, 'n8-managed', { owner: 'rs' });
+    }
+    const [real, ours] = await Promise.all([env.real(['drain', '-l', 'pool=p-real']), env.ours(['drain', '-l', 'pool=p-ours'])]);
+    const norm = (r: Result, side: string) => ({ ...r, stdout: r.stdout.replaceAll(side, 'SIDE'), stderr: r.stderr.replaceAll(side, 'SIDE') });
+    expect(norm(ours, 'ours')).toEqual(norm(real, 'real'));
+    expect(ours.stdout).toBe('node/n8-ours cordoned\nevicting pod ours/n8-managed\npod/n8-managed evicted\nnode/n8-ours drained\n');
+  }, 60_000);
+
   it('usage and missing nodes', async () => {
     for (const args of [['drain', 'nope'], ['drain'], ['drain', 'n1-ours', '-l', 'a=b'], ['drain', 'n1-ours', '--pod-selector', 'a in (']]) {
       const [real, ours] = await Promise.all([env.real(args), env.ours(args)]);

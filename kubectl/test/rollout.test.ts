@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { startEnv, type Env, type Result } from './helpers.ts';
 import { deploymentStatus, statefulSetStatus, daemonSetStatus } from '../src/cmd/rollout/viewers.ts';
 import { replicaSetForRevision, equalIgnoreHash } from '../src/cmd/rollout/replicasets.ts';
-import { rfc3339 } from '../src/cmd/rollout/restart.ts';
+import { rfc3339, restartMutation } from '../src/cmd/rollout/restart.ts';
 
 let env: Env;
 const namespaces = ['real', 'ours'] as const;
@@ -87,6 +87,12 @@ describe('rollout history', () => {
       expect(ours).toEqual(real);
     }, 30_000);
   }
+  it('-o yaml prints the revision\'s ReplicaSet', async () => {
+    const { real, ours } = await pair(['rollout', 'history', 'deploy/web', '-o', 'yaml', '--revision=1']);
+    const ids = (r: Result) => ({ ...r, stdout: r.stdout.replace(/(uid|resourceVersion|creationTimestamp): "?[-\w:]+"?$/gm, '$1: X') });
+    expect(ids(ours)).toEqual(ids(real));
+    expect(ours.stdout).toMatch(/^apiVersion: apps\/v1\nkind: ReplicaSet\n/);
+  }, 30_000);
   it('prints the table from the owned ReplicaSets only', async () => {
     const r = await env.ours(['-n', 'ours', 'rollout', 'history', 'deploy/web']);
     expect(r).toEqual({ code: 0, stderr: '', stdout: 'deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         kubectl set image deploy/web web=nginx:1.26\n2         <none>\n\n' });
@@ -252,6 +258,34 @@ describe('rollout status', () => {
   }, 60_000);
 });
 
+describe('rollout status of DaemonSets and StatefulSets', () => {
+  const podTemplate = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+  it('prints each stage as the real kubectl does', async () => {
+    for (const ns of namespaces) {
+      await req('POST', `/apis/apps/v1/namespaces/${ns}/daemonsets`, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'x' } }, template: podTemplate } });
+      await req('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { replicas: 3, serviceName: 'db', selector: { matchLabels: { app: 'x' } }, template: podTemplate } });
+    }
+    const stages: [string, Record<string, unknown>][] = [
+      ['daemonsets/agent', {}],
+      ['daemonsets/agent', { observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 1, numberAvailable: 1, currentNumberScheduled: 3, numberMisscheduled: 0, numberReady: 1 }],
+      ['daemonsets/agent', { updatedNumberScheduled: 3 }],
+      ['daemonsets/agent', { numberAvailable: 3 }],
+      ['statefulsets/db', { replicas: 0 }],
+      ['statefulsets/db', { observedGeneration: 1, replicas: 3, readyReplicas: 1 }],
+      ['statefulsets/db', { readyReplicas: 3, updatedReplicas: 3, currentRevision: 'db-1', updateRevision: 'db-2' }],
+    ];
+    for (const [what, status] of stages) {
+      for (const ns of namespaces) await req('PATCH', `/apis/apps/v1/namespaces/${ns}/${what}/status`, { status }, 'application/merge-patch+json');
+      for (const obj of ['ds/agent', 'sts/db']) {
+        const { real, ours } = await pair(['rollout', 'status', obj, '--watch=false']);
+        expect(ours, `${obj} after ${JSON.stringify(status)}`).toEqual(real);
+      }
+    }
+    const { ours } = await pair(['rollout', 'status', 'ds/agent', '-w', '--timeout=5s']);
+    expect(ours).toEqual({ code: 0, stdout: 'daemon set "agent" successfully rolled out\n', stderr: '' });
+  }, 120_000);
+});
+
 describe('pure cores', () => {
   const d = (status: Record<string, unknown>, generation = 1, replicas = 3) => ({ metadata: { name: 'web', generation, annotations: { 'deployment.kubernetes.io/revision': '4' } }, spec: { replicas }, status });
   it('deployment status', () => {
@@ -274,6 +308,13 @@ describe('pure cores', () => {
     expect(() => replicaSetForRevision('web', [rs('1', 'a')], 0)).toThrow('no rollout history found for deployment "web"');
     expect(equalIgnoreHash(template('a', 'h1'), { ...template('a'), metadata: { labels: { app: 'web' }, creationTimestamp: null } })).toBe(true);
     expect(equalIgnoreHash(template('a', 'h1'), template('b'))).toBe(false);
+  });
+  it('a second restart within the same second has nothing to patch', () => {
+    const now = new Date();
+    const first = restartMutation(now)({ spec: { template: {} } }, 'Deployment');
+    expect(first.patch).toBeDefined();
+    const again = restartMutation(now)({ spec: { template: first.patch!.spec.template } }, 'Deployment');
+    expect(again).toEqual({});
   });
   it('RFC 3339 as Go formats it', () => {
     expect(rfc3339(new Date(2026, 0, 2, 3, 4, 5))).toMatch(/^2026-01-02T03:04:05(Z|[+-]\d\d:\d\d)$/);

@@ -86,6 +86,10 @@ function genericFormat(o: string): GenericFormat {
   throw new Error(`unable to match a printer suitable for the output format "${o}", allowed formats are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,go-template,go-template-file,template,templatefile,yaml`);
 }
 
+/** The ReplicaSet as kubectl's typed apps/v1 object encodes it (zero-valued fields without omitempty included). */
 function withKind(rs: Obj): Obj {
-  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...rs };
+  const out: Obj = { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...structuredClone(rs) };
+  if (out.spec?.template) out.spec.template.metadata = { creationTimestamp: null, ...(out.spec.template.metadata ?? {}) };
+  out.status = { replicas: 0, ...(out.status ?? {}) };
+  return out;
 }
