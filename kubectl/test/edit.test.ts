@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startEnv, type Env, type Result } from './helpers.ts';
-import { editHeader, manualStrip, stripComments, editorArgs, createMergePatch, validateEdited } from '../src/cmd/edit.ts';
+import { editHeader, manualStrip, stripComments, editorArgs, createMergePatch, validateEdited, editPatch } from '../src/cmd/edit.ts';
 
 const main = resolve(import.meta.dirname, '../src/main.ts');
 let env: Env;
@@ -186,6 +186,16 @@ describe('edit helpers', () => {
     expect(editorArgs({ KUBE_EDITOR: 'code --wait', EDITOR: 'nano' })).toEqual({ args: ['code', '--wait'], shell: false });
     expect(editorArgs({ EDITOR: 'emacs -nw "x"', SHELL: '/bin/zsh' })).toEqual({ args: ['/bin/zsh', '-c', 'emacs -nw "x"'], shell: true });
     expect(editorArgs({})).toEqual({ args: ['vi'], shell: false });
+  });
+  it('patches built-in kinds with the strategic merge patch the real kubectl sends', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b', app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }, { name: 'd', image: 'nginx' }] } };
+    const edited = { ...pod, metadata: { name: 'p', labels: { app: 'web2' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }, { name: 'd', image: 'nginx' }] } };
+    const { patch, contentType } = editPatch('Pod', pod, edited);
+    expect(contentType).toBe('application/strategic-merge-patch+json');
+    // Observed from kubectl 1.32 (-v=8) for the same edit.
+    expect(JSON.stringify(patch)).toBe('{"metadata":{"labels":{"a":null,"app":"web2"}},"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"d"}],"containers":[{"image":"busybox:1.36","name":"c"}]}}');
+    expect(editPatch('Widget', { kind: 'Widget', spec: { x: [1] } }, { kind: 'Widget', spec: { x: [2] } })).toEqual({ patch: { spec: { x: [2] } }, contentType: 'application/merge-patch+json' });
+    expect(() => editPatch('Pod', pod, { ...pod, metadata: { name: 'q' } })).toThrow('At least one of apiVersion, kind and name was changed');
   });
   it('computes JSON merge patches for kinds without patch metadata', () => {
     expect(createMergePatch({ a: 1, b: { c: 1, d: 2 }, e: [1] }, { a: 1, b: { c: 2 }, e: [2], f: 'x' })).toEqual({ b: { c: 2, d: null }, e: [2], f: 'x' });

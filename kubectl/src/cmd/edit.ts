@@ -318,28 +318,34 @@ export async function runEdit(f: Factory, args: string[], o: EditOptions): Promi
   }
 }
 
+/**
+ * The PATCH for an edit: a two-way strategic merge patch for kinds with patch metadata (built-in
+ * kinds), else a JSON merge patch; apiVersion, kind and name must not change.
+ */
+export function editPatch(kind: string, original: ObjectLike, edited: ObjectLike): { patch: Record<string, unknown>; contentType: string } {
+  const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  if (changed(original.apiVersion, edited.apiVersion) || changed(original.kind, edited.kind) || changed(original.metadata?.name, edited.metadata?.name)) {
+    throw new Error('At least one of apiVersion, kind and name was changed');
+  }
+  if (!hasPatchSchema(kind)) return { patch: createMergePatch(original, edited), contentType: 'application/merge-patch+json' };
+  try {
+    return { patch: createTwoWayMergePatch(kind, original, edited), contentType: 'application/strategic-merge-patch+json' };
+  } catch (e) {
+    if (e instanceof PreconditionError) throw new Error('At least one of apiVersion, kind and name was changed');
+    throw e;
+  }
+}
+
 /** visitToPatch for one object: skipped when nothing changed, else PATCH and "<kind>/<name> edited". */
 async function patchOne(f: Factory, t: Target, original: ObjectLike, edited: ObjectLike, results: Results, output: string | undefined): Promise<void> {
   // -o also picks the printer of the result.
   const print = (obj: ObjectLike, op: string) => f.io.out(output === 'json' || output === 'yaml' ? printGeneric(obj, output) : nameLine(obj, op));
   if (deepEqual(original, edited)) { print(t.object, 'skipped'); return; }
-  const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-  const strategic = hasPatchSchema(t.mapping.kind);
-  let patch: Record<string, unknown>;
-  if (changed(original.apiVersion, edited.apiVersion) || changed(original.kind, edited.kind) || changed(original.metadata?.name, edited.metadata?.name)) {
-    throw new Error('At least one of apiVersion, kind and name was changed');
-  }
-  try {
-    patch = strategic ? createTwoWayMergePatch(t.mapping.kind, original, edited) : createMergePatch(original, edited);
-  } catch (e) {
-    if (e instanceof PreconditionError) throw new Error('At least one of apiVersion, kind and name was changed');
-    throw e;
-  }
+  const { patch, contentType } = editPatch(t.mapping.kind, original, edited);
   try {
     const patched = await f.rest().request<ObjectLike>({
       method: 'PATCH', path: pathFor(t.mapping, t.namespace, t.name),
-      query: { fieldManager: 'kubectl-edit', fieldValidation: 'Strict' }, body: patch,
-      contentType: strategic ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json',
+      query: { fieldManager: 'kubectl-edit', fieldValidation: 'Strict' }, body: patch, contentType,
     });
     print(patched, 'edited');
   } catch (e) {
