@@ -132,6 +132,8 @@ export async function run(): Promise<void> {
     const seconds = 4;
     const latencies: number[] = [];
     const sent = new Map<string, number>();
+    const answered = new Map<string, number>();
+    const received: { name: string; at: number }[] = [];
     const list = JSON.parse((await call('GET', '/api/v1/namespaces/bench/configmaps')).text);
     const rv = list.metadata.resourceVersion;
     const streams: { destroy(): void }[] = [];
@@ -149,7 +151,10 @@ export async function run(): Promise<void> {
               buf = buf.slice(i + 1);
               const name = /"name":"(ev-\d+)"/.exec(line)?.[1];
               const t = name ? sent.get(name) : undefined;
-              if (t !== undefined) latencies.push(now - t);
+              if (t !== undefined) {
+                latencies.push(now - t);
+                received.push({ name: name!, at: now });
+              }
             }
           });
           if (++ready === watchers) res();
@@ -171,7 +176,7 @@ export async function run(): Promise<void> {
       sent.set(name, performance.now());
       const sentAt = performance.now();
       writes.push(call('POST', '/api/v1/namespaces/bench/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } }))
-        .then(() => { createLatencies.push(performance.now() - sentAt); }));
+        .then(() => { answered.set(name, performance.now()); createLatencies.push(performance.now() - sentAt); }));
     }
     await Promise.all(writes);
     for (let i = 0; i < 100 && latencies.length < total * watchers; i++) await new Promise((r) => setTimeout(r, 100));
@@ -179,7 +184,10 @@ export async function run(): Promise<void> {
     const expected = total * watchers;
     for (const s of streams) s.destroy();
     console.log(`watch delivery (${watchers} watchers, ${rate} events/s, ${seconds}s): delivered ${latencies.length}/${expected}, p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`);
-    // Delivery latency counts from the create request's start, so it includes the create's own latency, shown here.
+    // Delivery latency counts from the create request's start, so it includes the create's own latency, shown here,
+    // and "after the answer": how much later than the create's 201 the event reached a watcher (0 if before).
+    const afterAnswer = received.map((r) => Math.max(0, r.at - (answered.get(r.name) ?? r.at)));
+    console.log(`  after the create's answer: p50 ${pct(afterAnswer, 50).toFixed(1)} ms, p99 ${pct(afterAnswer, 99).toFixed(1)} ms`);
     console.log(`  the creates themselves: p50 ${pct(createLatencies, 50).toFixed(1)} ms, p99 ${pct(createLatencies, 99).toFixed(1)} ms; CPU ${watchRun.cpu}`);
     agent.destroy();
   } finally {

@@ -1,5 +1,6 @@
 // The registry: one ResourceStore per served resource, sharing one Storage, each with its watch cache.
 import type { Service } from 'kubernetes-types/core/v1';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { resources, type ResourceInfo, type KubeObject } from '@k8ts/api';
 import type { Storage } from '../storage/interface.ts';
 import { WatchCache } from '../storage/watch-cache.ts';
@@ -9,6 +10,9 @@ import { strategyFor } from './kinds/index.ts';
 import { serviceStrategy, restoreAllocations } from './kinds/services.ts';
 import { ClusterIPAllocator, PortAllocator } from './ipallocator.ts';
 import { newContext } from './context.ts';
+import {
+  KUBERNETES_SERVICE, KUBERNETES_SERVICE_NAMESPACE, LABEL_SERVICE_NAME, endpointSliceUpToDate, kubernetesEndpointSlice, kubernetesEndpoints,
+} from './kubernetes-service.ts';
 
 export interface RegistryOptions {
   serviceClusterIPRange: string;
@@ -27,11 +31,12 @@ export class Registry {
     this.ips = new ClusterIPAllocator(o.serviceClusterIPRange);
     this.nodePorts = new PortAllocator(o.serviceNodePortRange);
     const services = serviceStrategy(this.ips, this.nodePorts);
+    const namespacesInfo = resources.find((r) => r.resource === 'namespaces' && r.group === '')!;
     const namespaces: NamespaceLookup = {
       // From the cache, with a live read when the cache has not seen it yet (as upstream's
       // NamespaceLifecycle admission falls back to a live lookup).
       phase: async (name) => {
-        const info = resources.find((r) => r.resource === 'namespaces' && r.group === '')!;
+        const info = namespacesInfo;
         const key = objectKeyPath(info, undefined, name);
         const ns = (this.store(info).cache.get(key) ?? await storage.get(key)) as { status?: { phase?: string } } | undefined;
         return ns ? ns.status?.phase ?? 'Active' : undefined;
@@ -79,15 +84,40 @@ export class Registry {
     } as KubeObject, ctx));
   }
 
-  /** Points the `kubernetes` Service's Endpoints at the API server's address. */
+  /**
+   * Points the `kubernetes` Service's Endpoints and EndpointSlice at the API server's address; other
+   * slices labelled for the Service are removed (upstream's EndpointsAdapter.Sync).
+   */
   async publishEndpoints(address: string, port: number): Promise<void> {
+    const ctx = newContext();
     const ep = this.byResource('', 'endpoints')!;
-    const body: KubeObject = {
-      apiVersion: 'v1', kind: 'Endpoints',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
-    };
-    await ep.update('default', 'kubernetes', body, newContext());
+    await ep.update(KUBERNETES_SERVICE_NAMESPACE, KUBERNETES_SERVICE, kubernetesEndpoints(address, port) as unknown as KubeObject, ctx);
+    const slices = this.byResource('discovery.k8s.io', 'endpointslices')!;
+    const want = kubernetesEndpointSlice(address, port);
+    const list = await slices.list(KUBERNETES_SERVICE_NAMESPACE, { labelSelector: `${LABEL_SERVICE_NAME}=${KUBERNETES_SERVICE}` });
+    for (const other of list.items) {
+      if (other.metadata.name === KUBERNETES_SERVICE && (other as unknown as EndpointSlice).addressType === want.addressType) continue;
+      await slices.delete(KUBERNETES_SERVICE_NAMESPACE, other.metadata.name!, {}, ctx).catch((e: unknown) => {
+        if ((e as { code?: number }).code !== 404) throw e;
+      });
+    }
+    const cur = await slices.get(KUBERNETES_SERVICE_NAMESPACE, KUBERNETES_SERVICE).catch((e: unknown) => {
+      if ((e as { code?: number }).code === 404) return undefined;
+      throw e;
+    }) as EndpointSlice | undefined;
+    if (!cur || cur.addressType !== want.addressType) {
+      if (cur) await slices.delete(KUBERNETES_SERVICE_NAMESPACE, KUBERNETES_SERVICE, {}, ctx);
+      await ensure(() => slices.create(KUBERNETES_SERVICE_NAMESPACE, want as unknown as KubeObject, ctx));
+      return;
+    }
+    if (endpointSliceUpToDate(cur, want)) return;
+    await slices.guaranteedUpdate(KUBERNETES_SERVICE_NAMESPACE, KUBERNETES_SERVICE, ctx, (o) => {
+      const s = o as unknown as EndpointSlice;
+      s.metadata = { ...s.metadata, labels: want.metadata!.labels };
+      s.endpoints = want.endpoints;
+      s.ports = want.ports;
+      return o;
+    });
   }
 }
 

@@ -6,7 +6,7 @@ import { errors, apiVersionOf, type KubeObject, type KubeList, type ResourceInfo
 import { StorageError, type Storage, type StorageEvent } from '../storage/interface.ts';
 import type { WatchCache, CacheWatchHandle } from '../storage/watch-cache.ts';
 import type { RequestContext } from './context.ts';
-import type { Strategy, DeleteOptions } from './strategy.ts';
+import type { Strategy, DeleteOptions, GarbageCollectionPolicy } from './strategy.ts';
 import { decodeChecks, defaultObject, validateForCreate, validateForUpdate } from './admission.ts';
 import { collectionPrefix, generateName, objectKeyPath, resourcePrefix } from './names.ts';
 import { decodeContinue, encodeContinue } from './continue.ts';
@@ -250,7 +250,7 @@ export class ResourceStore {
           throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
         }
         if (next.metadata.resourceVersion && next.metadata.resourceVersion !== cur.metadata.resourceVersion) throw this.conflict(name);
-        const obj = sub === 'status' ? this.statusUpdate(next, cur) : this.mainUpdate(next, cur, ctx, namespace);
+        const obj = sub === 'status' ? this.statusUpdate(next, cur, ctx, namespace) : this.mainUpdate(next, cur, ctx, namespace);
         validateForUpdate(obj, cur);
         if (sub === '') await this.strategy.beforeUpdate?.(obj, cur, ctx);
         after = obj;
@@ -277,19 +277,9 @@ export class ResourceStore {
     next.kind = this.info.kind;
     decodeChecks(next, ctx);
     defaultObject(next);
+    keepSystemMetadata(next, cur);
     const m = next.metadata;
     const c = cur.metadata;
-    m.name = c.name;
-    m.uid = c.uid;
-    m.creationTimestamp = c.creationTimestamp;
-    m.resourceVersion = c.resourceVersion;
-    if (c.deletionTimestamp) {
-      m.deletionTimestamp = c.deletionTimestamp;
-      m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
-    } else {
-      delete m.deletionTimestamp;
-      delete m.deletionGracePeriodSeconds;
-    }
     if (this.strategy.statusSubresource) {
       if (cur.status === undefined) delete next.status;
       else next.status = structuredClone(cur.status);
@@ -303,12 +293,28 @@ export class ResourceStore {
     return next;
   }
 
-  /** /status: only the status changes (metadata labels/annotations too, as upstream allows). */
-  private statusUpdate(next: KubeObject, cur: KubeObject): KubeObject {
-    const obj = structuredClone(cur);
-    obj.status = next.status;
-    if (next.status === undefined) delete obj.status;
-    return obj;
+  /**
+   * /status (PUT or PATCH): the status and the client's metadata changes (labels, annotations, finalizers,
+   * owner references ...) are kept; spec and the system metadata stay as stored, and the kind's status
+   * strategy resets more (upstream's BeforeUpdate with the <kind>StatusStrategy).
+   */
+  private statusUpdate(next: KubeObject, cur: KubeObject, ctx: RequestContext, namespace: string | undefined): KubeObject {
+    this.checkNamespace(namespace, next);
+    next.apiVersion = this.apiVersion;
+    next.kind = this.info.kind;
+    decodeChecks(next, ctx);
+    defaultObject(next);
+    keepSystemMetadata(next, cur);
+    const m = next.metadata;
+    // Generation never changes through /status.
+    if (cur.metadata.generation === undefined) delete m.generation;
+    else m.generation = cur.metadata.generation;
+    // Everything but metadata and status is spec: as stored.
+    for (const k of Object.keys(specOf(next))) delete (next as Record<string, unknown>)[k];
+    Object.assign(next, structuredClone(specOf(cur)));
+    if (next.status === undefined) delete next.status;
+    this.strategy.prepareForStatusUpdate?.(next, cur, ctx);
+    return next;
   }
 
   async update(namespace: string | undefined, name: string, body: KubeObject, ctx: RequestContext, sub: '' | 'status' = ''): Promise<{ object: KubeObject; created: boolean }> {
@@ -388,42 +394,42 @@ export class ResourceStore {
   private planDelete(cur: KubeObject, options: DeleteOptions): { object?: KubeObject } {
     const obj = structuredClone(cur);
     const m = obj.metadata;
-    const finalizers = new Set(m.finalizers ?? []);
-    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined);
-    if (!m.deletionTimestamp) {
-      if (policy === 'Orphan') finalizers.add('orphan');
-      if (policy === 'Foreground') finalizers.add('foregroundDeletion');
-    } else if (policy === 'Orphan' || policy === 'Foreground') {
-      // Upstream lets a later delete switch the recorded policy.
-      finalizers.delete(policy === 'Orphan' ? 'foregroundDeletion' : 'orphan');
-      finalizers.add(policy === 'Orphan' ? 'orphan' : 'foregroundDeletion');
-    }
+    const before = cur.metadata.finalizers ?? [];
+    const finalizers = deletionFinalizers(before, options, this.strategy.defaultGarbageCollectionPolicy?.(this.apiVersion) ?? 'DeleteDependents');
+    const finalizersChanged = !sameSet(finalizers, before);
+    const setFinalizers = () => {
+      if (finalizers.length) m.finalizers = finalizers;
+      else delete m.finalizers;
+    };
     if (this.strategy.beginDelete?.(obj)) {
       m.deletionTimestamp ??= nowRFC3339();
       m.deletionGracePeriodSeconds ??= 0;
-      if (finalizers.size) m.finalizers = [...finalizers];
+      setFinalizers();
       return { object: obj };
     }
     const grace = this.strategy.gracePeriod?.(cur, options) ?? 0;
     if (m.deletionTimestamp) {
-      // Already terminating: a shorter grace period shortens it; grace 0 with no finalizers removes it.
       const remaining = m.deletionGracePeriodSeconds ?? 0;
-      if (grace === 0 && finalizers.size === 0) return {};
+      // A graceful deletion in progress may only be shortened; finalizers stay as they are meanwhile.
+      if (remaining > 0 && grace >= remaining) return { object: cur };
+      // Already terminating: grace 0 with no finalizers removes it.
+      if (grace === 0 && finalizers.length === 0) return {};
       if (grace < remaining) {
         m.deletionGracePeriodSeconds = grace;
         m.deletionTimestamp = nowRFC3339(grace);
+        setFinalizers();
         return { object: obj };
       }
-      if (finalizers.size !== (cur.metadata.finalizers?.length ?? 0)) {
-        m.finalizers = [...finalizers];
+      if (finalizersChanged) {
+        setFinalizers();
         return { object: obj };
       }
       return { object: cur };
     }
-    if (grace === 0 && finalizers.size === 0) return {};
+    if (grace === 0 && finalizers.length === 0) return {};
     m.deletionTimestamp = nowRFC3339(grace);
     m.deletionGracePeriodSeconds = grace;
-    if (finalizers.size) m.finalizers = [...finalizers];
+    setFinalizers();
     return { object: obj };
   }
 
@@ -530,6 +536,63 @@ export function parseRV(rv: string | undefined): number {
   return n;
 }
 
+export const FINALIZER_ORPHAN = 'orphan';
+export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+
+/**
+ * The finalizers an object has after a delete with `options` (upstream's
+ * deletionFinalizersForGarbageCollection): orphan when the request says Orphan (or orphanDependents), or
+ * says nothing and the object already has it, or says nothing and the kind's default is OrphanDependents;
+ * foregroundDeletion when the request says Foreground, or says nothing and the object already has it.
+ * Kinds whose policy is Unsupported never get either.
+ */
+export function deletionFinalizers(current: string[], options: DeleteOptions, defaultPolicy: GarbageCollectionPolicy): string[] {
+  const out = current.filter((f) => f !== FINALIZER_ORPHAN && f !== FINALIZER_FOREGROUND);
+  if (defaultPolicy === 'Unsupported') return out;
+  const has = (f: string) => current.includes(f);
+  let orphan: boolean;
+  let foreground: boolean;
+  if (options.orphanDependents !== undefined && options.orphanDependents !== null) {
+    orphan = options.orphanDependents;
+    foreground = false;
+  } else if (options.propagationPolicy) {
+    orphan = options.propagationPolicy === 'Orphan';
+    foreground = options.propagationPolicy === 'Foreground';
+  } else if (has(FINALIZER_ORPHAN) || has(FINALIZER_FOREGROUND)) {
+    orphan = has(FINALIZER_ORPHAN);
+    foreground = !orphan && has(FINALIZER_FOREGROUND);
+  } else {
+    orphan = defaultPolicy === 'OrphanDependents';
+    foreground = false;
+  }
+  if (orphan) out.push(FINALIZER_ORPHAN);
+  if (foreground) out.push(FINALIZER_FOREGROUND);
+  return out;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
+
+/** What no update may change: name, uid, creation time, resourceVersion, the deletion marks. */
+function keepSystemMetadata(next: KubeObject, cur: KubeObject): void {
+  const m = next.metadata;
+  const c = cur.metadata;
+  m.name = c.name;
+  m.uid = c.uid;
+  m.creationTimestamp = c.creationTimestamp;
+  m.resourceVersion = c.resourceVersion;
+  if (c.deletionTimestamp) {
+    m.deletionTimestamp = c.deletionTimestamp;
+    m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
+  } else {
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+  }
+}
+
 function hasSpec(o: KubeObject): boolean {
   return o.spec !== undefined && o.spec !== null;
 }
@@ -540,8 +603,18 @@ function specOf(o: KubeObject): Record<string, unknown> {
   return rest;
 }
 
+// Timestamps have second precision: the string is made once per second (the create path asks for each object).
+let lastSecond = -1;
+let lastStamp = '';
 export function nowRFC3339(plusSeconds = 0): string {
-  return new Date(Math.floor(Date.now() / 1000) * 1000 + plusSeconds * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(Date.now() / 1000) + plusSeconds;
+  if (second !== lastSecond || plusSeconds !== 0) {
+    const stamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    if (plusSeconds !== 0) return stamp;
+    lastSecond = second;
+    lastStamp = stamp;
+  }
+  return lastStamp;
 }
 
 export { resourcePrefix };
