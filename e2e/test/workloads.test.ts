@@ -94,6 +94,21 @@ describe('deployments and services on a three-node cluster', () => {
     expect(rsBefore.some((r) => r.startsWith(`${active.metadata.name}=0`))).toBe(true);
   }, 300_000);
 
+  it('our kubectl restarts, follows and undoes the rollout, and prints the history as the real one does', async () => {
+    expect(await cluster().ourKubectl(['rollout', 'restart', 'deployment/web'])).toMatchObject({ code: 0, stdout: 'deployment.apps/web restarted\n' });
+    const status = await cluster().ourKubectl(['rollout', 'status', 'deployment/web', '--timeout=120s'], { timeoutMs: 130_000 });
+    expect(status.code).toBe(0);
+    expect(status.stdout.trim().split('\n').pop()).toBe('deployment "web" successfully rolled out');
+    const ours = await cluster().ourKubectl(['rollout', 'history', 'deployment/web']);
+    const real = await cluster().kubectl(['rollout', 'history', 'deployment/web']);
+    expect(ours.stdout).toBe(real.stdout);
+    expect(ours.stdout).toMatch(/\n2\s+<none>\n3\s+<none>\n4\s+<none>\n/);
+    expect(await cluster().ourKubectl(['rollout', 'undo', 'deployment/web'])).toMatchObject({ code: 0, stdout: 'deployment.apps/web rolled back\n' });
+    await cluster().kubectlOk(['rollout', 'status', 'deployment/web', '--timeout=120s'], { timeoutMs: 130_000 });
+    const restartedAt = await cluster().kubectlOk(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.metadata.annotations}']);
+    expect(restartedAt).not.toContain('restartedAt');
+  }, 300_000);
+
   it('scales the Deployment, and deleting it takes its ReplicaSets and pods (garbage collector)', async () => {
     expect((await cluster().kubectlOk(['scale', 'deployment/web', '--replicas=1'])).trim()).toBe('deployment.apps/web scaled');
     await eventually('one pod left', async () => ((await appPods('web')).filter((p) => !p.deleting).length === 1 ? true : undefined), 60_000);
