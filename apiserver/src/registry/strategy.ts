@@ -10,6 +10,9 @@ export interface DeleteOptions {
   dryRun?: string[];
 }
 
+/** Upstream's rest.GarbageCollectionPolicy: what a delete without a propagation policy does to dependents. */
+export type GarbageCollectionPolicy = 'DeleteDependents' | 'OrphanDependents' | 'Unsupported';
+
 export interface Strategy {
   /** The status subresource exists: status is ignored on the main resource and spec on /status. */
   statusSubresource: boolean;
@@ -21,6 +24,17 @@ export interface Strategy {
   prepareForCreate?(obj: KubeObject, ctx: RequestContext): void;
   /** Extra resets/derivations on update of the main resource. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  /**
+   * Kind-specific resets on a write through /status, after the generic ones (spec and the system
+   * metadata kept as stored); the other metadata (labels, annotations, finalizers ...) is the client's,
+   * unless reset here (upstream's <kind>StatusStrategy.PrepareForUpdate).
+   */
+  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  /**
+   * Upstream's DefaultGarbageCollectionPolicy for the group/version served (e.g. "batch/v1"); undefined
+   * means DeleteDependents (background).
+   */
+  defaultGarbageCollectionPolicy?(groupVersion: string): GarbageCollectionPolicy;
   /** Allocations that must succeed before the object is stored (may throw a StatusError). */
   beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<void> | void;
   /** Undo beforeCreate when the store refused the object. */

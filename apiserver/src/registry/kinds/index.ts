@@ -3,6 +3,8 @@ import type { ResourceInfo } from '@k8ts/api';
 import type { Strategy } from '../strategy.ts';
 import { podStrategy } from './pods.ts';
 import { namespaceStrategy } from './namespaces.ts';
+import { deploymentStrategy } from './deployments.ts';
+import { jobStrategy } from './jobs.ts';
 
 const withStatus: Strategy = { statusSubresource: true };
 const createOnUpdate: Strategy = { statusSubresource: false, allowCreateOnUpdate: true };
@@ -13,6 +15,8 @@ export function strategyFor(info: ResourceInfo, services: Strategy): Strategy {
     case '/namespaces': return namespaceStrategy;
     case '/services': return services;
     case '/nodes': return { statusSubresource: true, keepStatusOnCreate: true };
+    case 'apps/deployments': return deploymentStrategy;
+    case 'batch/jobs': return jobStrategy;
     case '/endpoints':
     case '/events':
     case 'coordination.k8s.io/leases':

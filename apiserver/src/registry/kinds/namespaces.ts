@@ -18,6 +18,10 @@ export const namespaceStrategy: Strategy = {
     ns.spec = structuredClone((old as Namespace).spec);
     ns.metadata!.labels = { ...ns.metadata!.labels, 'kubernetes.io/metadata.name': ns.metadata!.name! };
   },
+  /** /status: the name label stays (upstream's Canonicalize applies to every write). */
+  prepareForStatusUpdate(obj: KubeObject) {
+    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name! };
+  },
   canRemove(obj: KubeObject): boolean {
     return !(obj as Namespace).spec?.finalizers?.length;
   },

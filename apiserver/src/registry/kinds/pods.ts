@@ -35,6 +35,17 @@ export const podStrategy: Strategy = {
   prepareForCreate(obj: KubeObject) {
     obj.status = { phase: 'Pending', qosClass: podQOSClass(obj as Pod) };
   },
+  /**
+   * /status keeps the stored owner references (old kubelets corrupted them) and backfills the QoS class
+   * when the client left it out, as upstream's podStatusStrategy; labels and annotations are the client's.
+   */
+  prepareForStatusUpdate(obj: KubeObject, old: KubeObject) {
+    if (old.metadata.ownerReferences === undefined) delete obj.metadata.ownerReferences;
+    else obj.metadata.ownerReferences = structuredClone(old.metadata.ownerReferences);
+    const status = (obj as Pod).status;
+    const oldQOS = (old as Pod).status?.qosClass;
+    if (status && !status.qosClass && oldQOS) status.qosClass = oldQOS;
+  },
   gracePeriod(obj: KubeObject, options: DeleteOptions): number {
     const pod = obj as Pod;
     // Unscheduled or finished pods go at once, as upstream's podStrategy.CheckGracefulDelete decides.
