@@ -64,7 +64,7 @@ async function live(who: string, name: string): Promise<{ labels: unknown; image
 beforeAll(async () => {
   env = await startEnv();
   for (const who of ['real', 'ours']) {
-    for (const name of ['web', 'bad', 'fix', 'syn']) {
+    for (const name of ['web', 'bad', 'fix', 'syn', 'patch']) {
       const r = await env.server.req('POST', '/api/v1/namespaces/default/pods', {
         body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${who}-${name}`, labels: { app: 'web', tier: 'front' } }, spec: { containers: [{ name: 'c', image: 'busybox' }, { name: 'd', image: 'nginx' }] } },
       });
@@ -147,6 +147,15 @@ sed -i -e 's/^    app: web$/    app: shop/' -e '/^    tier: front$/d' -e 's/^  -
     const kept = keptFiles();
     expect(kept.ours).toEqual(kept.real);
     expect(kept.ours[0].startsWith('{\n    "apiVersion": "v1",\n')).toBe(true);
+  }, 60_000);
+
+  it('-f names the objects (fetched fresh) and --output-patch prints the strategic merge patch', async () => {
+    for (const who of ['real', 'ours']) writeFileSync(join(env.work, `${who}-patch.yaml`), `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${who}-patch\n`);
+    const ed = script('ed-patch.sh', `sed -i -e 's/^    app: web$/    app: web2/' -e 's/^  - image: busybox$/  - image: busybox:1.36/' -e '/^    tier: front$/d' "$1"`);
+    const { real, ours } = await pair((n) => ['edit', '-f', `${n}patch.yaml`, '--output-patch'], ed);
+    expect(ours).toEqual(real);
+    expect(ours.stdout).toBe('Patch: {"metadata":{"labels":{"app":"web2","tier":null}},"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"d"}],"containers":[{"image":"busybox:1.36","name":"c"}]}}\npod/X-patch edited\n');
+    expect(await live('ours', 'patch')).toEqual(await live('real', 'patch'));
   }, 60_000);
 
   for (const [title, args, editor] of [

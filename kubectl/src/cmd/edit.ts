@@ -10,7 +10,8 @@ import { parseAllDocuments } from 'yaml';
 import type { Factory } from '../factory.ts';
 import { pathFor, type APIResource } from '../discovery.ts';
 import { visitsFromArgs } from '../resource/args.ts';
-import { parseManifest } from '../resource/manifest.ts';
+import { parseManifest, readManifests } from '../resource/manifest.ts';
+import { infosUntilError } from '../resource/objects.ts';
 import { nameLine, omitManagedFields, printGeneric, type ObjectLike } from '../printers/index.ts';
 import { toJson } from '../printers/json.ts';
 import { toYaml } from '../printers/yaml.ts';
@@ -18,7 +19,15 @@ import { ExitError } from '../errors.ts';
 import { StatusError } from '@k8ts/api/status.ts';
 import { createTwoWayMergePatch, hasPatchSchema, PreconditionError } from '@k8ts/api/patch/index.ts';
 
-export interface EditOptions { output?: string }
+export interface EditOptions {
+  output?: string;
+  filenames?: string[];
+  recursive?: boolean;
+  /** --output-patch: print each PATCH body as "Patch: ...". */
+  outputPatch?: boolean;
+  /** --field-manager (default kubectl-edit). */
+  fieldManager?: string;
+}
 
 interface Target { mapping: APIResource; namespace?: string; name: string; object: ObjectLike }
 
@@ -186,7 +195,21 @@ function addError(r: Results, err: unknown, t: Target): string {
   return `error: ${rs} "${t.name}" could not be patched: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-async function fetchTargets(f: Factory, args: string[]): Promise<Target[]> {
+async function fetchTargets(f: Factory, args: string[], o: EditOptions): Promise<Target[]> {
+  if (o.filenames?.length) {
+    if (args.length) throw new Error('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well');
+    // -f names the objects; the latest version of each is fetched from the server.
+    const read = readManifests(o.filenames, !!o.recursive, () => f.io.readStdin());
+    if (read.error) throw read.error;
+    const { infos, error } = infosUntilError(await f.restMapper(), read.objects, f.namespace());
+    if (error) throw error;
+    const out: Target[] = [];
+    for (const i of infos) {
+      const object = await f.rest().request<ObjectLike>({ path: pathFor(i.mapping, i.namespace, i.name) });
+      out.push({ mapping: i.mapping, namespace: i.namespace, name: i.name, object });
+    }
+    return out;
+  }
   if (!args.length) {
     throw new Error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
   }
@@ -221,7 +244,7 @@ export async function runEdit(f: Factory, args: string[], o: EditOptions): Promi
   if (format !== 'yaml' && format !== 'json') {
     throw new Error(`unable to match a printer suitable for the output format "${format}", allowed formats are: json,yaml`);
   }
-  const targets = await fetchTargets(f, args);
+  const targets = await fetchTargets(f, args, o);
   if (!targets.length) throw new Error('edit cancelled, no objects found');
   const { namespace } = f.namespace();
   const originals = targets.map((t) => omitManagedFields(t.object));
@@ -296,7 +319,7 @@ export async function runEdit(f: Factory, args: string[], o: EditOptions): Promi
         if (t.mapping.namespaced && ns && ns !== namespace && ns !== t.namespace) {
           throw new Error(`the namespace from the provided object "${ns}" does not match the namespace "${namespace}". You must pass '--namespace=${ns}' to perform this operation.`);
         }
-        await patchOne(f, t, originals[idx], omitManagedFields(obj), results, o.output);
+        await patchOne(f, t, originals[idx], omitManagedFields(obj), results, o);
       }
     } catch (e) {
       throw preserved(f, e, results.file);
@@ -337,15 +360,17 @@ export function editPatch(kind: string, original: ObjectLike, edited: ObjectLike
 }
 
 /** visitToPatch for one object: skipped when nothing changed, else PATCH and "<kind>/<name> edited". */
-async function patchOne(f: Factory, t: Target, original: ObjectLike, edited: ObjectLike, results: Results, output: string | undefined): Promise<void> {
+async function patchOne(f: Factory, t: Target, original: ObjectLike, edited: ObjectLike, results: Results, o: EditOptions): Promise<void> {
+  const output = o.output;
   // -o also picks the printer of the result.
   const print = (obj: ObjectLike, op: string) => f.io.out(output === 'json' || output === 'yaml' ? printGeneric(obj, output) : nameLine(obj, op));
   if (deepEqual(original, edited)) { print(t.object, 'skipped'); return; }
   const { patch, contentType } = editPatch(t.mapping.kind, original, edited);
+  if (o.outputPatch) f.io.out(`Patch: ${JSON.stringify(sortDeep(patch))}\n`);
   try {
     const patched = await f.rest().request<ObjectLike>({
       method: 'PATCH', path: pathFor(t.mapping, t.namespace, t.name),
-      query: { fieldManager: 'kubectl-edit', fieldValidation: 'Strict' }, body: patch, contentType,
+      query: { fieldManager: o.fieldManager || 'kubectl-edit', fieldValidation: 'Strict' }, body: patch, contentType,
     });
     print(patched, 'edited');
   } catch (e) {

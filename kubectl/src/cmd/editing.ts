@@ -29,8 +29,15 @@ export function registerEditingCommands(program: Command, factory: FactoryFor): 
     .description('Edit a resource on the server')
     .argument('[args...]')
     .option('-o, --output <format>', 'Output format. One of: (json, yaml).')
+    .option('-f, --filename <file>', 'Filename, directory, or URL to files to use to edit the resource', collectFiles)
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--output-patch', 'Output the patch if the resource is edited.')
+    .option('--field-manager <name>', 'Name of the manager used to track field ownership.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
-      await runEdit(factory(cmd), args, { output: flagValue(opts.output as string | undefined) });
+      await runEdit(factory(cmd), args, {
+        output: flagValue(opts.output as string | undefined), filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive,
+        outputPatch: !!opts.outputPatch, fieldManager: flagValue(opts.fieldManager as string | undefined),
+      });
     });
 
   program.command('events')
