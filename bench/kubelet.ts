@@ -98,6 +98,8 @@ export async function run(count = 30): Promise<{ p50: number; p99: number }> {
     client, cri: env.cri, nodeName, nodeIPs: [env.nodeAddr], podCIDR: env.podCidr,
     rootDir: join(env.dir, 'kubelet'), podLogsDir: join(env.dir, 'pods'), log: silentLogger(),
     cgroups: { root: `/k8ts-${nodeName}` },
+    // K8TS_BENCH_SANDBOX_PARALLEL=N: at most N RunPodSandbox calls at once.
+    maxParallelSandboxCreations: Number(process.env.K8TS_BENCH_SANDBOX_PARALLEL) || undefined,
   });
   try {
     await env.cri.pullImage({ image: 'busybox' }); // image pulls are not what this measures

@@ -34,6 +34,8 @@ export interface KubeletFlags {
   cgroupRoot?: string;
   /** --cgroup-driver: only cgroupfs (containerd's runc here runs with SystemdCgroup = false). */
   cgroupDriver?: string;
+  /** --max-parallel-sandbox-creations (k8ts only): at most N RunPodSandbox calls at once; 0 unlimited. */
+  maxParallelSandboxCreations?: number;
 }
 
 /** The default --cgroup-root of a node: its own top-level cgroup. */
@@ -89,6 +91,7 @@ export async function runKubelet(f: KubeletFlags, extra: Partial<KubeletOptions>
     taints: parseTaints(f.registerWithTaints ?? ''),
     rootDir: f.rootDir,
     podLogsDir: f.podLogsDir,
+    maxParallelSandboxCreations: f.maxParallelSandboxCreations || undefined,
     cgroups: f.cgroupsPerQos === false ? undefined : { root: f.cgroupRoot || defaultCgroupRoot(nodeName) },
     dns: { clusterDns: (f.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: f.clusterDomain || 'cluster.local', resolvConf: f.resolvConf || '/etc/resolv.conf' },
     ...extra,

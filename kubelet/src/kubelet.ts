@@ -54,6 +54,8 @@ export interface KubeletOptions {
    * (cgroupfs driver), passed to the runtime as the sandbox's cgroup parent. Absent: the runtime's default.
    */
   cgroups?: { root: string; driver?: CgroupDriver };
+  /** At most this many RunPodSandbox calls at once (k8ts only; unlimited when absent, as upstream). */
+  maxParallelSandboxCreations?: number;
 }
 
 export class Kubelet {
@@ -102,6 +104,7 @@ export class Kubelet {
       dns: { clusterDns: o.dns?.clusterDns ?? [], clusterDomain: o.dns?.clusterDomain ?? 'cluster.local', resolvConf: o.dns?.resolvConf ?? '/etc/resolv.conf' },
       nodeIPs: o.nodeIPs, nodeMemoryBytes: machine().memoryBytes, log,
       crashLoopBackoff: o.crashLoopBackoff, imageBackoff: o.imageBackoff, record,
+      maxParallelSandboxCreations: o.maxParallelSandboxCreations,
     });
     this.status = new StatusManager(o.client, log);
     if (o.cgroups) {

@@ -23,6 +23,7 @@ const { values: f } = parseArgs({
     'cgroups-per-qos': { type: 'string', default: 'true' },
     'cgroup-root': { type: 'string' },
     'cgroup-driver': { type: 'string', default: 'cgroupfs' },
+    'max-parallel-sandbox-creations': { type: 'string', default: '0' },
     v: { type: 'string', short: 'v', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -53,6 +54,8 @@ if (f.help || !f.kubeconfig) {
   --cgroup-root PATH                  the node's cgroup (default /k8ts-<node name>: several kubelets share
                                       one machine here; upstream's default is /). Removed on exit when empty
   --cgroup-driver cgroupfs            only cgroupfs is supported (containerd's runc uses cgroupfs)
+  --max-parallel-sandbox-creations N  k8ts only: at most N RunPodSandbox calls at once, first come first
+                                      served (default 0: unlimited, as upstream)
   -v N                                log verbosity`);
   process.exit(f.help ? 0 : 1);
 }
@@ -79,6 +82,7 @@ const starting = runKubelet({
   cgroupsPerQos: f['cgroups-per-qos'] !== 'false',
   cgroupRoot: f['cgroup-root'],
   cgroupDriver: f['cgroup-driver'],
+  maxParallelSandboxCreations: Number(f['max-parallel-sandbox-creations']),
 });
 
 let stopping = false;
