@@ -73,9 +73,20 @@ describe('kubectl replace (golden)', () => {
     expect(ours.stdout).toMatch(/^apiVersion: v1\ndata:\n {2}v: yaml\nkind: ConfigMap\n/);
   }, 60_000);
 
+  it('--save-config stores the last-applied-configuration annotation', async () => {
+    const { real, ours } = await pair((p) => cm(`${p}b`, { v: 'saved' }), (f) => ['replace', '-f', f, '--save-config']);
+    expect(ours).toEqual(real);
+    const ann = async (who: string) => {
+      const r = await env.server.req('GET', `/api/v1/namespaces/default/configmaps/${who}-b`);
+      return String(r.json.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).replaceAll(`${who}-`, 'X-');
+    };
+    expect(await ann('ours')).toBe(await ann('real'));
+    expect(await ann('ours')).toBe('{"apiVersion":"v1","data":{"v":"saved"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"X-b","namespace":"default"}}\n');
+  }, 60_000);
+
   it('left the same objects behind', async () => {
     for (const n of ['a', 'b', 'missing']) expect(await data(`ours-${n}`)).toEqual(await data(`real-${n}`));
     expect(await data('ours-a')).toEqual({ v: 'yaml' });
-    expect(await data('ours-b')).toEqual({ v: '2' });
+    expect(await data('ours-b')).toEqual({ v: 'saved' });
   }, 30_000);
 });

@@ -16,8 +16,10 @@ export function registerEditingCommands(program: Command, factory: FactoryFor): 
     .option('--grace-period <seconds>', 'Period of time in seconds given to the resource to terminate gracefully.')
     .option('--timeout <duration>', 'The length of time to wait before giving up on a delete.')
     .option('-o, --output <format>', 'Output format. One of: (json, yaml, name).')
+    .option('--save-config', 'If true, the configuration of current object will be saved in its annotation.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       await runReplace(factory(cmd), args, {
+        saveConfig: !!opts.saveConfig,
         filenames: (opts.filename as string[]) ?? [], recursive: !!opts.recursive, force: !!opts.force,
         gracePeriod: opts.gracePeriod !== undefined ? Number(flagValue(opts.gracePeriod as string)) : undefined,
         timeoutSeconds: opts.timeout ? parseDuration(flagValue(opts.timeout as string)!) : undefined,

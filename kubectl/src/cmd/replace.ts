@@ -7,6 +7,7 @@ import { infosUntilError, type Info } from '../resource/objects.ts';
 import { nameLine, printGeneric, type ObjectLike } from '../printers/index.ts';
 import { AggregateError, addSourceToErr } from '../errors.ts';
 import { isNotFound } from '@k8ts/api/status.ts';
+import { withLastApplied } from './apply.ts';
 
 export interface ReplaceOptions {
   filenames: string[];
@@ -15,6 +16,8 @@ export interface ReplaceOptions {
   gracePeriod?: number;
   timeoutSeconds?: number;
   output?: string;
+  /** --save-config: store the object as the last-applied-configuration annotation. */
+  saveConfig?: boolean;
 }
 
 const query = { fieldManager: 'kubectl-replace', fieldValidation: 'Strict' };
@@ -31,10 +34,10 @@ function printResult(f: Factory, obj: ObjectLike, output: string | undefined): v
 }
 
 /** resource.Helper.Replace(overwrite=true): without a resourceVersion, the live one is used if there is one. */
-async function replaceOne(f: Factory, info: Info): Promise<ObjectLike> {
+async function replaceOne(f: Factory, info: Info, saveConfig: boolean): Promise<ObjectLike> {
   const rest = f.rest();
   const path = pathFor(info.mapping, info.namespace, info.name);
-  let obj = info.object;
+  let obj = saveConfig ? withLastApplied(info.object).modified : info.object;
   if (!obj.metadata?.resourceVersion) {
     try {
       const cur = await rest.request<ObjectLike>({ path });
@@ -76,7 +79,7 @@ export async function runReplace(f: Factory, args: string[], o: ReplaceOptions):
   } else {
     for (const info of infos) {
       try {
-        printResult(f, await replaceOne(f, info), o.output);
+        printResult(f, await replaceOne(f, info, !!o.saveConfig), o.output);
       } catch (e) {
         errors.push(addSourceToErr('replacing', info.source, e));
       }
@@ -116,9 +119,10 @@ async function forceReplace(f: Factory, infos: Info[], o: ReplaceOptions, errors
   }
   let count = 0;
   for (const info of infos) {
-    const { resourceVersion: _rv, ...meta } = info.object.metadata ?? {};
+    const obj = o.saveConfig ? withLastApplied(info.object).modified : info.object;
+    const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
     try {
-      const created = await rest.request<ObjectLike>({ method: 'POST', path: pathFor(info.mapping, info.namespace), query, body: { ...info.object, metadata: meta } });
+      const created = await rest.request<ObjectLike>({ method: 'POST', path: pathFor(info.mapping, info.namespace), query, body: { ...obj, metadata: meta } });
       count++;
       printResult(f, created, o.output);
     } catch (e) {
