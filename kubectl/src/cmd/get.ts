@@ -5,7 +5,7 @@ import type { APIResource } from '../discovery.ts';
 import { visitsFromArgs, type Visit } from '../resource/args.ts';
 import { TablePrinter, type Table, type TableRow } from '../printers/table.ts';
 import { printGeneric, omitManagedFields, type ObjectLike } from '../printers/index.ts';
-import { parseOutput } from './output.ts';
+import { parseOutput, customColumnsOutput } from './output.ts';
 import { printJsonPath } from '../printers/jsonpath.ts';
 import { sortByField, sortTemplate, SortFieldNotFound } from '../printers/sort.ts';
 import { AggregateError, UsageError } from '../errors.ts';
@@ -120,6 +120,8 @@ export async function runGet(f: Factory, args: string[], o: GetOptions): Promise
     if (!(objs.length === 0 && o.ignoreNotFound)) {
       if (out.kind === 'jsonpath') {
         try { f.io.out(printJsonPath(out.template, doc)); } catch (e) { throw new Error(`error executing jsonpath ${JSON.stringify(out.template)}: ${(e as Error).message}`); }
+      } else if (out.kind === 'custom-columns') {
+        customColumnsOutput(out, doc, !!o.noHeaders, (s) => f.io.out(s));
       } else {
         f.io.out(printGeneric(doc, out.format));
       }

@@ -118,7 +118,7 @@ function compare(a: unknown, op: string, b: unknown): boolean {
   }
 }
 
-function evalSteps(values: unknown[], steps: Step[]): unknown[] {
+function evalSteps(values: unknown[], steps: Step[], allowMissing = false): unknown[] {
   let cur = values;
   for (const st of steps) {
     const next: unknown[] = [];
@@ -147,7 +147,7 @@ function evalSteps(values: unknown[], steps: Step[]): unknown[] {
           break;
         }
         case 'filter':
-          if (Array.isArray(v)) for (const x of v) { const got = evalSteps([x], st.path); if (got.length && compare(got[0], st.op, st.value)) next.push(x); }
+          if (Array.isArray(v)) for (const x of v) { const got = evalSteps([x], st.path, allowMissing); if (got.length && compare(got[0], st.op, st.value)) next.push(x); }
           break;
       }
     }
@@ -176,4 +176,17 @@ function execute(nodes: Node[], data: unknown): string {
 /** Renders `-o jsonpath=TEMPLATE` for one object (or List). */
 export function printJsonPath(template: string, data: unknown): string {
   return execute(parseTemplate(template), data);
+}
+
+/**
+ * The results of each action of a template, as client-go's JSONPath.FindResults with AllowMissingKeys
+ * (missing fields give no values; an index out of range is still an error): one list of values per {...} action (text and literals are not actions).
+ */
+export function findResults(template: string, data: unknown): unknown[][] {
+  const out: unknown[][] = [];
+  for (const n of parseTemplate(template)) {
+    if (n.type === 'path') out.push(evalSteps([data], n.steps, true));
+    else if (n.type === 'literal') out.push([n.text]);
+  }
+  return out;
 }
