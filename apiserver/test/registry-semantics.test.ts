@@ -243,6 +243,17 @@ describe('default propagation policy of a delete', () => {
     expect(f2.json.metadata.finalizers).toEqual(['foregroundDeletion']);
   });
 
+  it('core/v1 Event: garbage collection is unsupported, so even Orphan removes it at once', async () => {
+    const ev = {
+      apiVersion: 'v1', kind: 'Event', metadata: { name: 'gc-ev' },
+      involvedObject: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Test', message: 'm', type: 'Normal',
+    };
+    expect((await s.req('POST', '/api/v1/namespaces/default/events', { body: ev })).status).toBe(201);
+    const d = await s.req('DELETE', '/api/v1/namespaces/default/events/gc-ev', { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan' } });
+    expect(d.status).toBe(200);
+    expect((await s.req('GET', '/api/v1/namespaces/default/events/gc-ev')).status).toBe(404);
+  });
+
   it('apps/v1 Deployment: no policy deletes in the background (no finalizer, gone at once)', async () => {
     expect((await s.req('POST', DEPLOYMENTS, { body: deployment('gc-deploy') })).status).toBe(201);
     const d = await s.req('DELETE', `${DEPLOYMENTS}/gc-deploy`);

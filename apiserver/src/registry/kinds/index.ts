@@ -8,6 +8,8 @@ import { jobStrategy } from './jobs.ts';
 
 const withStatus: Strategy = { statusSubresource: true };
 const createOnUpdate: Strategy = { statusSubresource: false, allowCreateOnUpdate: true };
+/** Events take no part in garbage collection: a delete never leaves orphan/foreground finalizers (upstream eventStrategy). */
+const events: Strategy = { ...createOnUpdate, defaultGarbageCollectionPolicy: () => 'Unsupported' };
 
 export function strategyFor(info: ResourceInfo, services: Strategy): Strategy {
   switch (`${info.group}/${info.resource}`) {
@@ -17,8 +19,8 @@ export function strategyFor(info: ResourceInfo, services: Strategy): Strategy {
     case '/nodes': return { statusSubresource: true, keepStatusOnCreate: true };
     case 'apps/deployments': return deploymentStrategy;
     case 'batch/jobs': return jobStrategy;
+    case '/events': return events;
     case '/endpoints':
-    case '/events':
     case 'coordination.k8s.io/leases':
       return createOnUpdate;
     default:
