@@ -2,6 +2,7 @@
 // server side by side; after a change made through the API both print the same lines (ages aside) and
 // both exit 1 on SIGINT.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { rmSync } from 'node:fs';
 import { startEnv, normaliseAges, type Env, type Result } from './helpers.ts';
 import { start, lines, type Running } from './watching.ts';
 import { RememberingTabWriter, formatEventType, WatchGenericPrinter } from '../src/cmd/watch.ts';
@@ -153,6 +154,32 @@ describe('kubectl get -w (golden)', () => {
       expect(ours.code).toBe(1);
     }, 30_000);
   }
+});
+
+describe('when the server goes away', () => {
+  it('the watch ends as kubectl\'s does (exit code and output)', async () => {
+    const own = await startEnv();
+    let stopped = false;
+    try {
+      const r = await own.server.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } });
+      expect(r.status).toBe(201);
+      const real = start(own, 'real', ['get', 'cm', 'c', '-w']);
+      const ours = start(own, 'ours', ['get', 'cm', 'c', '-w']);
+      await Promise.all([real.until((x) => lines(x) >= 2), ours.until((x) => lines(x) >= 2)]);
+      await new Promise((res) => setTimeout(res, 1000));
+      await own.server.stop();
+      stopped = true;
+      const timeout = (p: Promise<Result>) => Promise.race([p, new Promise<Result>((res) => setTimeout(() => res({ code: -1, stdout: 'still running', stderr: '' }), 20_000))]);
+      const [rr, oo] = await Promise.all([timeout(real.exited), timeout(ours.exited)]);
+      for (const x of [real, ours]) if (x.child.exitCode === null) x.child.kill('SIGKILL');
+      expect(oo.code).toBe(rr.code);
+      expect(oo.code).toBe(0);
+      expect(normaliseAges(oo.stdout)).toBe(normaliseAges(rr.stdout));
+    } finally {
+      if (!stopped) await own.stop();
+      else rmSync(own.work, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('watch printers', () => {

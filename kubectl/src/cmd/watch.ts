@@ -260,16 +260,22 @@ export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): 
     if (stream) {
       const s = stream;
       void intr.promise.then(() => s.close());
-      for await (const line of s) {
-        let ev: { type?: string; object?: ObjectLike };
-        try { ev = JSON.parse(line); } catch { continue; }
-        if (!ev.type || ev.type === 'BOOKMARK' || !ev.object) continue;
-        if (ev.type === 'ERROR') break;
-        const eventType = o.outputWatchEvents ? ev.type : undefined;
-        if (table) printTable(ev.object.kind === 'Table' ? (ev.object as unknown as Table) : singleRowTable(ev.object), eventType);
-        else printObject(ev.object, eventType);
-        flush();
-        outputObjects = true;
+      try {
+        for await (const line of s) {
+          let ev: { type?: string; object?: ObjectLike };
+          try { ev = JSON.parse(line); } catch { continue; }
+          if (!ev.type || ev.type === 'BOOKMARK' || !ev.object) continue;
+          // An ERROR event (e.g. 410 Expired) ends the watch; the server closes the stream after it.
+          if (ev.type === 'ERROR') break;
+          const eventType = o.outputWatchEvents ? ev.type : undefined;
+          if (table) printTable(ev.object.kind === 'Table' ? (ev.object as unknown as Table) : singleRowTable(ev.object), eventType);
+          else printObject(ev.object, eventType);
+          flush();
+          outputObjects = true;
+        }
+      } catch (e) {
+        // A watch connection that breaks ends the watch as a closed one does (kubectl exits 0).
+        if (!(e as { code?: unknown }).code || typeof (e as { code?: unknown }).code !== 'string') throw e;
       }
     }
   } finally {
