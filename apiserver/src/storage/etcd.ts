@@ -1,14 +1,13 @@
-// Storage over etcd v3. Values are JSON; an object's resourceVersion is its key's mod_revision. Writes are
-// compare-and-swap transactions on the revisions, as upstream's etcd3 store. Requests and watch streams go
-// through the lean gRPC client of etcd-kv.ts.
+// Storage over etcd v3 (the `etcd3` client, used only here). Values are JSON; an object's resourceVersion is
+// its key's mod_revision. Writes are compare-and-swap transactions on the revisions, as upstream's etcd3 store.
+import { CompareResult, CompareTarget, Etcd3, isRecoverableError, type IDuplexStream, type IKeyValue, type IWatchRequest, type IWatchResponse } from 'etcd3';
+import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import type { KubeObject } from '@k8ts/api';
 import {
   StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
   type WatchHandle, type WatchHandlers,
 } from './interface.ts';
 import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored } from './codec.ts';
-import { EtcdCallError, EtcdKV, GrpcStatus, type WatchStream } from './etcd-kv.ts';
-import { CompareResult, CompareTarget, EventType, type KeyValue, type WatchResponse } from './etcd-proto.ts';
 
 export interface EtcdStorageOptions {
   /** Endpoints such as "http://127.0.0.1:2379". */
@@ -20,7 +19,7 @@ export interface EtcdStorageOptions {
 }
 
 export class EtcdStorage implements Storage {
-  private readonly kv: EtcdKV;
+  private readonly client: Etcd3;
   private readonly watchRetryMs: number;
   private readonly watches = new Set<EtcdWatch>();
   private closed = false;
@@ -29,36 +28,49 @@ export class EtcdStorage implements Storage {
     const o: EtcdStorageOptions = typeof opts === 'string' || Array.isArray(opts) ? { endpoints: opts } : opts;
     const timeout = o.requestTimeoutMs ?? 10_000;
     this.watchRetryMs = o.watchRetryMs ?? 200;
-    this.kv = new EtcdKV(typeof o.endpoints === 'string' ? o.endpoints.split(',') : o.endpoints, { timeoutMs: timeout });
+    this.client = new Etcd3({
+      hosts: o.endpoints,
+      // Retry connection-level failures briefly; no circuit breaker, so a restarted etcd is used at once.
+      faultHandling: {
+        host: () => noop,
+        global: retry(handleWhen(isRecoverableError), {
+          maxAttempts: 3,
+          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
+        }),
+      },
+      // gRPC's default 4 MiB receive limit would fail lists of a few thousand objects.
+      grpcOptions: { 'grpc.max_receive_message_length': 1024 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 },
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    });
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     const data = encode(obj);
     const k = Buffer.from(key);
-    const res = await this.call(key, () => this.kv.txn({
+    const res = await this.call(key, () => this.client.kv.txn({
       compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
       success: [{ request_put: { key: k, value: Buffer.from(data) } }],
     }));
     if (!res.succeeded) throw keyExists(key);
-    return decode(data, res.header.revision);
+    return decode(data, Number(res.header.revision));
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
     const kv = await this.getKv(key);
-    return kv ? decode(kv.value.toString(), kv.mod_revision) : undefined;
+    return kv ? decode(kv.value.toString(), Number(kv.mod_revision)) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const start = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter + '\0' : prefix;
-    const res = await this.call(prefix, () => this.kv.range({
+    const res = await this.call(prefix, () => this.client.kv.range({
       key: Buffer.from(start),
       range_end: prefixEnd(prefix),
       limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
       revision: opts.revision ?? 0,
     }));
-    const revision = opts.revision ?? res.header.revision;
-    const items = res.kvs.map((kv) => decode(kv.value.toString(), kv.mod_revision));
-    const remaining = res.count - res.kvs.length;
+    const revision = opts.revision ?? Number(res.header.revision);
+    const items = res.kvs.map((kv) => decode(kv.value.toString(), Number(kv.mod_revision)));
+    const remaining = Number(res.count) - res.kvs.length;
     if (res.more && remaining > 0 && res.kvs.length > 0) {
       return { items, revision, continueAfter: res.kvs[res.kvs.length - 1].key.toString(), remaining };
     }
@@ -75,19 +87,19 @@ export class EtcdStorage implements Storage {
     for (;;) {
       if (!kv) throw keyNotFound(key);
       const stored = kv.value.toString();
-      const modRevision = kv.mod_revision;
+      const modRevision = Number(kv.mod_revision);
       const current = decode(stored, modRevision);
       checkPreconditions(key, current, preconditions);
       const next = await tryUpdate(decode(stored, modRevision));
       // Nothing to write: what we read was current at the time of the read.
       if (sameStored(next, stored)) return current;
       const data = encode(next);
-      const res = await this.call(key, () => this.kv.txn({
+      const res = await this.call(key, () => this.client.kv.txn({
         compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: modRevision }],
         success: [{ request_put: { key: k, value: Buffer.from(data) } }],
         failure: [{ request_range: { key: k } }],
       }));
-      if (res.succeeded) return decode(data, res.header.revision);
+      if (res.succeeded) return decode(data, Number(res.header.revision));
       // Lost a race: the failure branch carries the newer object, so retrying costs no extra read.
       kv = res.responses[0]?.response_range?.kvs[0];
     }
@@ -96,27 +108,27 @@ export class EtcdStorage implements Storage {
   async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
     const k = Buffer.from(key);
     if (!preconditions || (preconditions.uid === undefined && preconditions.resourceVersion === undefined)) {
-      const res = await this.call(key, () => this.kv.deleteRange({ key: k, prev_kv: true }));
+      const res = await this.call(key, () => this.client.kv.deleteRange({ key: k, prev_kv: true }));
       const prev = res.prev_kvs[0];
       if (!prev) throw keyNotFound(key);
-      return decode(prev.value.toString(), res.header.revision);
+      return decode(prev.value.toString(), Number(res.header.revision));
     }
     let kv = await this.getKv(key);
     for (;;) {
       if (!kv) throw keyNotFound(key);
-      checkPreconditions(key, decode(kv.value.toString(), kv.mod_revision), preconditions);
-      const res = await this.call(key, () => this.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: kv!.mod_revision }],
+      checkPreconditions(key, decode(kv.value.toString(), Number(kv.mod_revision)), preconditions);
+      const res = await this.call(key, () => this.client.kv.txn({
+        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: Number(kv!.mod_revision) }],
         success: [{ request_delete_range: { key: k } }],
         failure: [{ request_range: { key: k } }],
       }));
-      if (res.succeeded) return decode(kv.value.toString(), res.header.revision);
+      if (res.succeeded) return decode(kv.value.toString(), Number(res.header.revision));
       kv = res.responses[0]?.response_range?.kvs[0];
     }
   }
 
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): WatchHandle {
-    const w = new EtcdWatch(this.kv, prefix, afterRevision, handlers, this.watchRetryMs, () => this.watches.delete(w));
+    const w = new EtcdWatch(this.client, prefix, afterRevision, handlers, this.watchRetryMs, () => this.watches.delete(w));
     this.watches.add(w);
     w.start();
     return w;
@@ -124,13 +136,13 @@ export class EtcdStorage implements Storage {
 
   async currentRevision(): Promise<number> {
     // A count-only range over one (absent) key: the cheapest request that carries the store's revision.
-    const res = await this.call('', () => this.kv.range({ key: Buffer.from([0]), count_only: true }));
-    return res.header.revision;
+    const res = await this.call('', () => this.client.kv.range({ key: Buffer.from([0]), count_only: true }));
+    return Number(res.header.revision);
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.call('', () => this.kv.compact({ revision, physical: false }));
+      await this.call('', () => this.client.kv.compact({ revision, physical: false }));
     } catch (e) {
       // Already compacted at or past this revision: nothing to do.
       if (e instanceof StorageError && e.code === 'Compacted') return;
@@ -142,11 +154,11 @@ export class EtcdStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     for (const w of [...this.watches]) w.stop();
-    this.kv.close();
+    this.client.close();
   }
 
-  private async getKv(key: string): Promise<KeyValue | undefined> {
-    const res = await this.call(key, () => this.kv.range({ key: Buffer.from(key) }));
+  private async getKv(key: string): Promise<IKeyValue | undefined> {
+    const res = await this.call(key, () => this.client.kv.range({ key: Buffer.from(key) }));
     return res.kvs[0];
   }
 
@@ -165,10 +177,7 @@ function toStorageError(key: string, e: unknown): unknown {
   const msg = String(err?.message ?? e);
   if (msg.includes('required revision has been compacted')) return compacted(key);
   if (msg.includes('required revision is a future revision')) return new StorageError('Unavailable', key, msg);
-  if (err instanceof EtcdCallError && (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.DEADLINE_EXCEEDED)) {
-    return new StorageError('Unavailable', key, msg.startsWith('etcd unavailable') ? msg : `etcd unavailable: ${msg}`);
-  }
-  if (/BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
+  if ((err instanceof Error && isRecoverableError(err)) || /BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
     return new StorageError('Unavailable', key, `etcd unavailable: ${msg}`);
   }
   return e;
@@ -193,14 +202,14 @@ function prefixEnd(prefix: string): Buffer {
  * It ends by itself only when the history it needs was compacted.
  */
 class EtcdWatch implements WatchHandle {
-  private readonly kv: EtcdKV;
+  private readonly client: Etcd3;
   private readonly prefix: string;
   private readonly handlers: WatchHandlers;
   private readonly retryMs: number;
   private readonly onStop: () => void;
   /** The newest revision delivered (or the start point). */
   private lastRevision: number;
-  private stream?: WatchStream;
+  private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
   private stopped = false;
   private created = false;
   private backoff: number;
@@ -210,8 +219,8 @@ class EtcdWatch implements WatchHandle {
   /** Until then the watcher may still be catching up on history (see onResponse). */
   private catchUpUntil = 0;
 
-  constructor(kv: EtcdKV, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
-    this.kv = kv;
+  constructor(client: Etcd3, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
+    this.client = client;
     this.prefix = prefix;
     this.lastRevision = afterRevision;
     this.handlers = handlers;
@@ -241,9 +250,9 @@ class EtcdWatch implements WatchHandle {
 
   private async connect(): Promise<void> {
     const gen = ++this.generation;
-    let stream: WatchStream;
+    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
     try {
-      stream = this.kv.watch();
+      stream = await this.client.watchClient.watch();
     } catch {
       this.reconnectLater(gen);
       return;
@@ -254,7 +263,7 @@ class EtcdWatch implements WatchHandle {
     }
     this.stream = stream;
     this.created = false;
-    stream.on('data', (res: WatchResponse) => { if (gen === this.generation) this.onResponse(res, gen); });
+    stream.on('data', (res: IWatchResponse) => { if (gen === this.generation) this.onResponse(res, gen); });
     stream.on('error', () => this.reconnectLater(gen));
     stream.on('end', () => this.reconnectLater(gen));
     stream.write({
@@ -268,9 +277,9 @@ class EtcdWatch implements WatchHandle {
     });
   }
 
-  private onResponse(res: WatchResponse, gen: number): void {
+  private onResponse(res: IWatchResponse, gen: number): void {
     if (this.stopped) return;
-    const compactRevision = res.compact_revision;
+    const compactRevision = Number(res.compact_revision ?? 0);
     if (compactRevision > 0) {
       this.fail(compacted(this.prefix, compactRevision));
       return;
@@ -283,7 +292,7 @@ class EtcdWatch implements WatchHandle {
       this.created = true;
       // Started at or before the store's revision: etcd replays history to this watcher in the background for a
       // short while, during which etcd 3.4 answers progress requests with a revision it has not sent yet.
-      if (res.header.revision > this.lastRevision) this.catchUpUntil = Date.now() + 500;
+      if (Number(res.header.revision) > this.lastRevision) this.catchUpUntil = Date.now() + 500;
       this.backoff = this.retryMs;
       if (this.progressWanted) {
         this.progressWanted = false;
@@ -294,7 +303,7 @@ class EtcdWatch implements WatchHandle {
     if (res.events.length === 0) {
       // A progress notification. etcd before 3.4.25 may send a requested one ahead of events already queued for
       // the stream (etcd-io/etcd#15220); waiting briefly lets any such events arrive (and be delivered) first.
-      const revision = res.header.revision;
+      const revision = Number(res.header.revision);
       const delay = Math.max(100, this.catchUpUntil - Date.now());
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -304,7 +313,7 @@ class EtcdWatch implements WatchHandle {
       return;
     }
     for (const ev of res.events) {
-      const revision = ev.kv.mod_revision;
+      const revision = Number(ev.kv.mod_revision);
       if (revision <= this.lastRevision) continue; // already delivered before a reconnection
       this.lastRevision = revision;
       this.handlers.onEvent(toEvent(ev.type, ev.kv, ev.prev_kv, revision));
@@ -336,19 +345,22 @@ class EtcdWatch implements WatchHandle {
     this.created = false;
     if (!s) return;
     s.on('error', () => { /* ignore errors after cancel */ });
-    s.cancel();
+    try {
+      s.end();
+      s.cancel();
+    } catch { /* already closed */ }
   }
 }
 
-function toEvent(type: number, kv: KeyValue, prev: KeyValue | undefined, revision: number): StorageEvent {
+function toEvent(type: string, kv: IKeyValue, prev: IKeyValue | undefined, revision: number): StorageEvent {
   const key = kv.key.toString();
-  const prevObject = prev?.value?.length ? decode(prev.value.toString(), prev.mod_revision) : undefined;
-  if (type === EventType.DELETE) {
+  const prevObject = prev?.value?.length ? decode(prev.value.toString(), Number(prev.mod_revision)) : undefined;
+  if (type === 'Delete' || type === 'DELETE') {
     // etcd always sends prev_kv for deletions when asked; the fallback only keeps the stream alive if not.
     const object = prevObject ? decode(prev!.value.toString(), revision) : { metadata: { resourceVersion: String(revision) } };
     return { type: 'DELETED', key, object, prevObject, revision };
   }
   const object = decode(kv.value.toString(), revision);
-  if (kv.create_revision === revision || !prevObject) return { type: 'ADDED', key, object, revision };
+  if (Number(kv.create_revision) === revision || !prevObject) return { type: 'ADDED', key, object, revision };
   return { type: 'MODIFIED', key, object, prevObject, revision };
 }
