@@ -177,6 +177,61 @@ export async function registerCommands(program: Command, factory: FactoryFor, in
     .argument('<name>')
     .action(async (name: string, _opts: unknown, cmd: Command) => { const { runUseContext } = await import('./config.ts'); runUseContext(factory(cmd), name); });
 
+  const configWrite = async (cmd: Command) => {
+    const f = factory(cmd);
+    const m = await import('./config-write.ts');
+    const g = cmd.optsWithGlobals() as Record<string, unknown>;
+    const str = (k: string) => flagValue(g[k] as string | undefined);
+    const bool = (k: string) => (g[k] === undefined ? undefined : g[k] === true || !/^=?(false|0|f|F|FALSE|False)$/.test(String(g[k])));
+    return { m, x: { f, out: (s: string) => f.io.out(s), err: (s: string) => f.io.err(s) }, str, bool };
+  };
+  config.command('set-context')
+    .description('Set a context entry in kubeconfig')
+    .argument('[name...]')
+    .option('--current [bool]', 'Modify the current context')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      const { m, x, str, bool } = await configWrite(cmd);
+      m.runSetContext(x, args, { current: bool('current'), cluster: str('cluster'), user: str('user'), namespace: str('namespace') });
+    });
+  config.command('set-cluster')
+    .description('Set a cluster entry in kubeconfig')
+    .argument('[name...]')
+    .option('--certificate-authority <path>', 'Path to certificate-authority file for the cluster entry in kubeconfig')
+    .option('--embed-certs [bool]', 'embed-certs for the cluster entry in kubeconfig')
+    .option('--insecure-skip-tls-verify [bool]', 'insecure-skip-tls-verify for the cluster entry in kubeconfig')
+    .option('--proxy-url <url>', 'proxy-url for the cluster entry in kubeconfig')
+    .option('--tls-server-name <name>', 'tls-server-name for the cluster entry in kubeconfig')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      const { m, x, str, bool } = await configWrite(cmd);
+      m.runSetCluster(x, args, {
+        server: str('server'), certificateAuthority: str('certificateAuthority'), insecureSkipTlsVerify: bool('insecureSkipTlsVerify'),
+        tlsServerName: str('tlsServerName'), proxyUrl: str('proxyUrl'), embedCerts: bool('embedCerts'),
+      });
+    });
+  config.command('set-credentials')
+    .description('Set a user entry in kubeconfig')
+    .argument('[name...]')
+    .option('--client-certificate <path>', 'Path to client-certificate file for the user entry in kubeconfig')
+    .option('--client-key <path>', 'Path to client-key file for the user entry in kubeconfig')
+    .option('--embed-certs [bool]', 'Embed client cert/key for the user entry in kubeconfig')
+    .option('--username <name>', 'username for the user entry in kubeconfig')
+    .option('--password <password>', 'password for the user entry in kubeconfig')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      const { m, x, str, bool } = await configWrite(cmd);
+      m.runSetCredentials(x, args, {
+        token: str('token'), username: str('username'), password: str('password'),
+        clientCertificate: str('clientCertificate'), clientKey: str('clientKey'), embedCerts: bool('embedCerts'),
+      });
+    });
+  config.command('delete-context')
+    .description('Delete the specified context from the kubeconfig')
+    .argument('[name...]')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => { const { m, x } = await configWrite(cmd); m.runDeleteContext(x, args); });
+  config.command('rename-context')
+    .description('Rename a context from the kubeconfig file')
+    .argument('[names...]')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => { const { m, x } = await configWrite(cmd); m.runRenameContext(x, args); });
+
   program.command('api-resources')
     .description('Print the supported API resources on the server')
     .option('-o, --output <format>', 'Output format. One of: (wide, name).')
