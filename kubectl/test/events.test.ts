@@ -90,6 +90,15 @@ describe('kubectl events (golden)', () => {
     expect(lines(o.stdout)).toBe(7);
   }, 60_000);
 
+  it('-w -o yaml separates the events with ---', async () => {
+    const real = start(env, 'real', ['events', '-w', '-o', 'yaml', '--for', 'pod/p1']);
+    const ours = start(env, 'ours', ['events', '-w', '-o', 'yaml', '--for', 'pod/p1']);
+    const both2 = (s: string) => s.includes('---') && s.includes('Pulled');
+    await Promise.all([real.until(both2), ours.until(both2)]);
+    const [r, o] = await Promise.all([real.interrupt(), ours.interrupt()]);
+    expect(o).toEqual(r);
+  }, 60_000);
+
   it('-w -o json prints each event as the typed object', async () => {
     const real = start(env, 'real', ['events', '-w', '-o', 'json', '--for', 'pod/p1', '--types', 'Warning']);
     const ours = start(env, 'ours', ['events', '-w', '-o', 'json', '--for', 'pod/p1', '--types', 'Warning']);

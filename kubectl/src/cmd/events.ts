@@ -162,6 +162,7 @@ export async function runEvents(f: Factory, o: EventsOptions): Promise<void> {
   const printer = new EventPrinter(!!o.noHeaders, !!o.allNamespaces);
   const w = new RememberingTabWriter();
 
+  let printed = 0;
   const print = (events: CoreEvent[], list: boolean) => {
     if (out.kind === 'table') { w.write(printer.lines(events)); f.io.out(w.flush()); return; }
     const typed = events.map(typedEvent);
@@ -169,7 +170,7 @@ export async function runEvents(f: Factory, o: EventsOptions): Promise<void> {
     // The name printer fails on the typed EventList and kubectl ignores the error: nothing is printed.
     if (out.kind === 'name') { if (!list) f.io.out(`event/${events[0].metadata?.name ?? ''}\n`); return; }
     if (out.kind === 'json') f.io.out(toOrderedJson(doc));
-    else if (out.kind === 'yaml') f.io.out(toYaml(doc));
+    else if (out.kind === 'yaml') f.io.out((printed++ > 0 ? '---\n' : '') + toYaml(doc));
     else f.io.out(printJsonPath(out.template, doc));
   };
 
