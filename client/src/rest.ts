@@ -1,11 +1,17 @@
 // RestClient: JSON over node:http(s) with a keep-alive agent, Status errors, retries with backoff,
 // Warning headers, and streams (watch/log) that end cleanly on abort. client-go's rest package, small.
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { StatusError, statusError } from '@k8ts/api/status.ts';
 import type { Status, StatusReason } from '@k8ts/api/status.ts';
 import type { RestConfig } from './kubeconfig.ts';
+
+// node:http and node:https through require: an ESM import of node:http builds its namespace object, which
+// reads the lazy `WebSocket` getter and loads undici (~60 ms of CPU on every kubectl start).
+const nodeRequire = createRequire(import.meta.url);
+const http = nodeRequire('node:http') as typeof import('node:http');
+const https = nodeRequire('node:https') as typeof import('node:https');
 
 export type QueryValue = string | number | boolean | undefined | null | string[];
 export type Query = Record<string, QueryValue>;
@@ -49,7 +55,7 @@ export interface RestClientOptions {
 /** An open response stream (watch or log): iterate it; close() or aborting the signal ends it cleanly. */
 export interface ResponseStream extends AsyncIterable<string> {
   readonly statusCode: number;
-  readonly headers: http.IncomingHttpHeaders;
+  readonly headers: Http.IncomingHttpHeaders;
   close(): void;
 }
 
@@ -136,7 +142,7 @@ function isConnectionError(e: unknown): boolean {
   return !!code && (retryableCodes.has(code) || (e as Error).message === 'socket hang up');
 }
 
-function retryAfterMs(h: http.IncomingHttpHeaders): number | undefined {
+function retryAfterMs(h: Http.IncomingHttpHeaders): number | undefined {
   const v = h['retry-after'];
   if (!v) return undefined;
   const n = Number(v);
@@ -145,7 +151,7 @@ function retryAfterMs(h: http.IncomingHttpHeaders): number | undefined {
   return Number.isFinite(d) ? Math.max(0, d - Date.now()) : undefined;
 }
 
-interface RawResponse { statusCode: number; headers: http.IncomingHttpHeaders; body: string }
+interface RawResponse { statusCode: number; headers: Http.IncomingHttpHeaders; body: string }
 
 /** client-go's client-side token bucket (RestConfig qps/burst): waits for a token before each request. */
 export class TokenBucket {
@@ -167,8 +173,8 @@ export class TokenBucket {
 export class RestClient {
   readonly config: RestConfig;
   readonly baseUrl: URL;
-  private readonly agent: http.Agent;
-  private readonly streamAgent: http.Agent;
+  private readonly agent: Http.Agent;
+  private readonly streamAgent: Http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
@@ -226,8 +232,8 @@ export class RestClient {
     return this.token;
   }
 
-  private headersFor(o: RequestOptions, body: Buffer | undefined): http.OutgoingHttpHeaders {
-    const h: http.OutgoingHttpHeaders = { accept: o.accept ?? 'application/json', 'user-agent': this.userAgent };
+  private headersFor(o: RequestOptions, body: Buffer | undefined): Http.OutgoingHttpHeaders {
+    const h: Http.OutgoingHttpHeaders = { accept: o.accept ?? 'application/json', 'user-agent': this.userAgent };
     const tok = this.bearer();
     if (tok) h.authorization = `Bearer ${tok}`;
     if (body) { h['content-type'] = o.contentType ?? 'application/json'; h['content-length'] = body.length; }
@@ -241,14 +247,14 @@ export class RestClient {
     return Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
   }
 
-  private handleWarnings(h: http.IncomingHttpHeaders): void {
+  private handleWarnings(h: Http.IncomingHttpHeaders): void {
     const w = h.warning;
     if (!w) return;
     for (const v of Array.isArray(w) ? w : [w]) for (const t of parseWarningHeader(v)) this.warningHandler(t);
   }
 
   /** One HTTP exchange; resolves with the response object once headers arrive. */
-  private open(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming = false): Promise<http.IncomingMessage> {
+  private open(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming = false): Promise<Http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = this.transport.request({
         protocol: this.baseUrl.protocol,
