@@ -21,6 +21,9 @@ export function apiserverArgs(o: { etcdURL: string; address: string; port: numbe
     '--advertise-address', o.address, '--tls-sans', o.address, '--service-cluster-ip-range', '10.96.0.0/12'];
 }
 
+/** The kubelet's --cgroup-root on a node: its own tree, as several kubelets share this machine's cgroups. */
+export const nodeCgroupRoot = (nodeName: string) => `/k8ts-${nodeName}`;
+
 export function kubeletArgs(o: { node: NodePlan; kubeconfig: string; criSocket: string; rootDir: string; tls?: { certFile: string; keyFile: string; clientCAFile: string } }): string[] {
   return [
     ...(o.tls ? ['--tls-cert-file', o.tls.certFile, '--tls-private-key-file', o.tls.keyFile, '--client-ca-file', o.tls.clientCAFile] : []),
@@ -30,6 +33,7 @@ export function kubeletArgs(o: { node: NodePlan; kubeconfig: string; criSocket: 
     '--pod-cidr', o.node.podCidr,
     '--container-runtime-endpoint', `unix://${o.criSocket}`,
     '--root-dir', o.rootDir,
+    '--cgroup-root', nodeCgroupRoot(o.node.name),
     ...(o.node.role === 'control-plane' ? ['--register-with-taints', controlPlaneTaint] : []),
   ];
 }

@@ -16,7 +16,8 @@ import { mountsUnder } from './containerd.ts';
 import { createNetwork, teardownNetwork, observeNetwork, validateClusterName, podNetwork, netnsList } from './net/index.ts';
 import { cleanupNodeContainerd, inNetns, launch, startNodeContainerd, type ProcessCommand } from './node-runtime.ts';
 import { startRegistryDaemon } from './registry-daemon.ts';
-import { apiserverArgs, componentMains, kubeletArgs, kubeProxyArgs } from './components.ts';
+import { apiserverArgs, componentMains, kubeletArgs, kubeProxyArgs, nodeCgroupRoot } from './components.ts';
+import { removeNodeCgroups } from '@k8ts/kubelet/cm/cgroupfs.ts';
 import { run } from './images/run.ts';
 import { natsServerArgs, waitListening } from './nats.ts';
 
@@ -97,7 +98,11 @@ export async function down(name: string): Promise<boolean> {
   if (s) await stopPids(Object.values(s.pids).filter((pid) => alive(pid) && ours(pid, s.dir)));
   const nodesDir = join(dir, 'nodes');
   if (existsSync(nodesDir)) {
-    for (const n of readdirSync(nodesDir)) await cleanupNodeContainerd(join(nodesDir, n, 'containerd'));
+    for (const n of readdirSync(nodesDir)) {
+      await cleanupNodeContainerd(join(nodesDir, n, 'containerd'));
+      // Pods the kubelet could not stop before containerd went leave their (now empty) cgroups.
+      try { removeNodeCgroups(nodeCgroupRoot(n)); } catch { /* not there */ }
+    }
   }
   await teardownNetwork(name, s?.network);
   for (const m of mountsUnder(dir)) await run('umount', ['-l', m]).catch(() => undefined);
