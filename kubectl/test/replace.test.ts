@@ -73,6 +73,13 @@ describe('kubectl replace (golden)', () => {
     expect(ours.stdout).toMatch(/^apiVersion: v1\ndata:\n {2}v: yaml\nkind: ConfigMap\n/);
   }, 60_000);
 
+  it('-o yaml with several objects separates them with ---', async () => {
+    const { real, ours } = await pair((p) => `${cm(`${p}a`, { v: 'y1' })}---\n${cm(`${p}b`, { v: 'y2' })}`, (f) => ['replace', '-f', f, '-o', 'yaml']);
+    const strip = (s: string) => s.replace(/^ {2}(uid|resourceVersion|creationTimestamp):.*$/gm, '');
+    expect(strip(ours.stdout)).toBe(strip(real.stdout));
+    expect(ours.stdout.match(/^---$/gm)?.length).toBe(1);
+  }, 60_000);
+
   it('--save-config stores the last-applied-configuration annotation', async () => {
     const { real, ours } = await pair((p) => cm(`${p}b`, { v: 'saved' }), (f) => ['replace', '-f', f, '--save-config']);
     expect(ours).toEqual(real);
@@ -86,7 +93,7 @@ describe('kubectl replace (golden)', () => {
 
   it('left the same objects behind', async () => {
     for (const n of ['a', 'b', 'missing']) expect(await data(`ours-${n}`)).toEqual(await data(`real-${n}`));
-    expect(await data('ours-a')).toEqual({ v: 'yaml' });
+    expect(await data('ours-a')).toEqual({ v: 'y1' });
     expect(await data('ours-b')).toEqual({ v: 'saved' });
   }, 30_000);
 });

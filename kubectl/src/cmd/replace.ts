@@ -27,10 +27,15 @@ function kindString(m: APIResource): string {
   return m.group ? `${m.kind.toLowerCase()}.${m.group}` : m.kind.toLowerCase();
 }
 
-function printResult(f: Factory, obj: ObjectLike, output: string | undefined): void {
-  if (output === 'name') f.io.out(nameLine(obj));
-  else if (output === 'yaml' || output === 'json') f.io.out(printGeneric(obj, output));
-  else f.io.out(nameLine(obj, 'replaced'));
+/** The command's printer: one YAML printer for the whole command, so documents after the first start with ---. */
+function resultPrinter(f: Factory, output: string | undefined): (obj: ObjectLike) => void {
+  let yamlDocs = 0;
+  return (obj) => {
+    if (output === 'name') f.io.out(nameLine(obj));
+    else if (output === 'yaml') f.io.out((yamlDocs++ > 0 ? '---\n' : '') + printGeneric(obj, output));
+    else if (output === 'json') f.io.out(printGeneric(obj, output));
+    else f.io.out(nameLine(obj, 'replaced'));
+  };
 }
 
 /** resource.Helper.Replace(overwrite=true): without a resourceVersion, the live one is used if there is one. */
@@ -71,15 +76,16 @@ export async function runReplace(f: Factory, args: string[], o: ReplaceOptions):
     throw new Error(`unable to match a printer suitable for the output format "${o.output}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`);
   }
   if (args.length) throw new Error(`Unexpected args: [${args.join(' ')}]`);
+  const print = resultPrinter(f, o.output);
   const read = await readInfos(f, o);
   const infos = read.infos;
   const errors: unknown[] = [];
   if (o.force) {
-    await forceReplace(f, infos, o, errors);
+    await forceReplace(f, infos, o, errors, print);
   } else {
     for (const info of infos) {
       try {
-        printResult(f, await replaceOne(f, info, !!o.saveConfig), o.output);
+        print(await replaceOne(f, info, !!o.saveConfig));
       } catch (e) {
         errors.push(addSourceToErr('replacing', info.source, e));
       }
@@ -90,7 +96,7 @@ export async function runReplace(f: Factory, args: string[], o: ReplaceOptions):
   if (errors.length) throw new AggregateError(errors);
 }
 
-async function forceReplace(f: Factory, infos: Info[], o: ReplaceOptions, errors: unknown[]): Promise<void> {
+async function forceReplace(f: Factory, infos: Info[], o: ReplaceOptions, errors: unknown[], print: (obj: ObjectLike) => void): Promise<void> {
   const rest = f.rest();
   const body: Record<string, unknown> = { propagationPolicy: 'Background' };
   if (o.gracePeriod !== undefined && o.gracePeriod >= 0) body.gracePeriodSeconds = o.gracePeriod;
@@ -124,7 +130,7 @@ async function forceReplace(f: Factory, infos: Info[], o: ReplaceOptions, errors
     try {
       const created = await rest.request<ObjectLike>({ method: 'POST', path: pathFor(info.mapping, info.namespace), query, body: { ...obj, metadata: meta } });
       count++;
-      printResult(f, created, o.output);
+      print(created);
     } catch (e) {
       errors.push(e);
       return;
