@@ -6,6 +6,8 @@ import { visitsFromArgs } from '../resource/args.ts';
 import { AggregateError } from '../errors.ts';
 import { isNotFound, StatusError } from '@k8ts/api/status.ts';
 import { describePod, describeDeployment, describeService, describeNode, describeNamespace } from '../describe/describers.ts';
+import { describeReplicaSet, describeGeneric } from '../describe/generic.ts';
+import { formatLabelSelector } from '@k8ts/api/labels.ts';
 
 type Obj = Record<string, any>;
 
@@ -69,8 +71,15 @@ export async function describeObject(f: Factory, m: APIResource, obj: Obj, showE
       const limits = await optionalList(f, `/api/v1/namespaces/${encodeURIComponent(meta.name)}/limitranges`);
       return describeNamespace(obj, quotas, limits);
     }
+    case 'apps/ReplicaSet': {
+      let pods: Obj[] | string;
+      try {
+        pods = await listAll(f, `/api/v1/namespaces/${encodeURIComponent(ns ?? '')}/pods`, { labelSelector: formatLabelSelector(obj.spec?.selector) });
+      } catch (e) { pods = e instanceof Error ? e.message : String(e); }
+      return describeReplicaSet(obj, pods, await events('ReplicaSet'));
+    }
     default:
-      throw new Error(`describe of ${m.resource} is not supported by k8ts kubectl yet`);
+      return describeGeneric({ apiVersion: m.group ? `${m.group}/${m.version}` : m.version, kind: m.kind, ...obj }, showEvents ? await eventsFor(f, obj.kind ?? m.kind, meta.name, ns ?? '', meta.uid) : undefined);
   }
 }
 

@@ -82,7 +82,7 @@ export function describePod(pod: Obj, events: Obj[] | undefined): string {
   return w.toString();
 }
 
-function describePodTemplate(w: PrefixWriter, t: Obj | undefined): void {
+export function describePodTemplate(w: PrefixWriter, t: Obj | undefined): void {
   w.write(LEVEL_0, 'Pod Template:\n');
   if (!t) { w.write(LEVEL_1, '<unset>'); return; }
   printLabelsMultiline(w, '  Labels', t.metadata?.labels);
