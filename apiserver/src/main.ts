@@ -1,6 +1,7 @@
 // kube-apiserver for k8ts: flags as upstream where they apply.
 import { parseArgs } from 'node:util';
 import { defaultApiServerOptions, startApiServer } from './app.ts';
+import { createLogger } from '@k8ts/client/log.ts';
 
 const { values: f } = parseArgs({
   options: {
@@ -56,7 +57,7 @@ const starting = startApiServer({
   tokenAuthFile: f['token-auth-file'],
   extraSANs: { hosts: sans.filter((s) => !isIp(s)), ips: sans.filter(isIp) },
   compactionIntervalMs: duration(f['etcd-compaction-interval']!),
-  logger: Number(f.v) >= 4 ? { level: 'debug' } : { level: 'info' },
+  logger: createLogger({ component: 'kube-apiserver', verbosity: Number(f.v) }),
   logRequests: Number(f.v) >= 3,
 });
 const stop = () => { void starting.then((s) => s.stop()).catch(() => undefined).finally(() => process.exit(0)); };

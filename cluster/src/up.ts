@@ -156,6 +156,13 @@ export async function up(o: UpOptions): Promise<UpResult> {
     state.apiserverURL = `https://${plan.bridgeAddress}:${port}`;
     const credentials = writeComponentCredentials(dir, ca, state.apiserverURL, o.name);
 
+    // The log and event stream: components publish on it once it is up (they buffer until then).
+    const natsPort = await freePort();
+    const natsLog = join(logs, 'nats.log');
+    const nats = start('nats', { cmd: process.env.K8TS_NATS_SERVER ?? 'nats-server', logFile: natsLog, args: natsServerArgs({ address: plan.bridgeAddress, port: natsPort, pidFile: join(dir, 'nats.pid') }) });
+    state.natsURL = `nats://${plan.bridgeAddress}:${natsPort}`;
+    const natsReady = waitListening(plan.bridgeAddress, natsPort, 15_000, () => alive(nats)).then(() => log(`NATS ${state.natsURL} ready`));
+
     const controlPlane = (async () => {
       const etcdPort = await freePort();
       const peerPort = await freePort();
@@ -169,17 +176,10 @@ export async function up(o: UpOptions): Promise<UpResult> {
       await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok, 30_000, etcd, etcdLog);
       log('etcd ready');
       const apiLog = join(logs, 'apiserver.log');
-      const apiserver = start('apiserver', { cmd: process.execPath, cwd: repo, logFile: apiLog,
+      const apiserver = start('apiserver', { cmd: process.execPath, cwd: repo, logFile: apiLog, env: { K8TS_NATS_URL: state.natsURL! },
         args: [mains.apiserver, ...apiserverArgs({ etcdURL, address: plan.bridgeAddress, port, certDir: pki })] });
       return { apiserver, apiLog };
     })();
-
-    // The log and event stream: components publish on it once it is up (they buffer until then).
-    const natsPort = await freePort();
-    const natsLog = join(logs, 'nats.log');
-    const nats = start('nats', { cmd: process.env.K8TS_NATS_SERVER ?? 'nats-server', logFile: natsLog, args: natsServerArgs({ address: plan.bridgeAddress, port: natsPort, pidFile: join(dir, 'nats.pid') }) });
-    state.natsURL = `nats://${plan.bridgeAddress}:${natsPort}`;
-    const natsReady = waitListening(plan.bridgeAddress, natsPort, 15_000, () => alive(nats)).then(() => log(`NATS ${state.natsURL} ready`));
 
     const runtimes = (async () => {
       const registry = await startRegistryDaemon({ dir: join(dir, 'registry'), host: plan.bridgeAddress, logFile: join(logs, 'registry.log') });

@@ -1,5 +1,5 @@
 // The API server's HTTP(S) front: fastify with Kubernetes content handling, errors as Status, and routes.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { errors, StatusError } from '@k8ts/api';
 import type { Registry } from '../registry/index.ts';
 import { parseApiPath } from './path.ts';
@@ -36,9 +36,11 @@ const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
 
 export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   const metrics = o.metrics ?? createMetrics();
+  // A ready pino logger (the component's, which may also stream over NATS) or fastify's logger options.
+  const ownLogger = typeof (o.logger as { child?: unknown } | undefined)?.child === 'function';
   const app = Fastify({
-    logger: o.logger ?? false,
-    disableRequestLogging: !o.logRequests,
+    ...(ownLogger ? { loggerInstance: o.logger } : { logger: o.logger ?? false }),
+    logController: new LogController({ disableRequestLogging: !o.logRequests }),
     bodyLimit: MAX_BODY_BYTES,
     https: o.https ? { key: o.https.key, cert: o.https.cert, ca: o.https.ca, requestCert: true, rejectUnauthorized: false } : null,
     keepAliveTimeout: 120_000,
