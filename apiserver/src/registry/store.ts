@@ -258,7 +258,7 @@ export class ResourceStore {
           && (this.strategy.canRemove?.(obj) ?? true);
         if (ctx.dryRun) throw new DryRunResult(obj);
         return obj;
-      });
+      }, undefined, this.cache.get(key));
     } catch (e) {
       if (before && after && sub === '') this.strategy.updateFailed?.(after, before);
       if (e instanceof DryRunResult) return this.withKind(e.obj);
@@ -346,7 +346,7 @@ export class ResourceStore {
         const next = await mutate(structuredClone(cur));
         if (dryRun) throw new DryRunResult(next);
         return next;
-      });
+      }, undefined, this.cache.get(key));
     } catch (e) {
       if (e instanceof DryRunResult) return this.withKind(e.obj);
       return this.mapError(e, name);

@@ -81,27 +81,40 @@ export class EtcdStorage implements Storage {
     key: string,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     preconditions?: Preconditions,
+    cached?: KubeObject,
   ): Promise<KubeObject> {
     const k = Buffer.from(key);
-    let kv = await this.getKv(key);
+    type State = { stored: string; rev: number; fromCache: boolean } | undefined;
+    const fromKv = (kv: IKeyValue | undefined): State => (kv ? { stored: kv.value.toString(), rev: Number(kv.mod_revision), fromCache: false } : undefined);
+    let state: State = cached?.metadata?.resourceVersion
+      ? { stored: encode(cached), rev: Number(cached.metadata.resourceVersion), fromCache: true }
+      : fromKv(await this.getKv(key));
     for (;;) {
-      if (!kv) throw keyNotFound(key);
-      const stored = kv.value.toString();
-      const modRevision = Number(kv.mod_revision);
-      const current = decode(stored, modRevision);
-      checkPreconditions(key, current, preconditions);
-      const next = await tryUpdate(decode(stored, modRevision));
-      // Nothing to write: what we read was current at the time of the read.
-      if (sameStored(next, stored)) return current;
+      if (!state) throw keyNotFound(key);
+      const current = decode(state.stored, state.rev);
+      let next: KubeObject;
+      try {
+        checkPreconditions(key, current, preconditions);
+        next = await tryUpdate(decode(state.stored, state.rev));
+      } catch (e) {
+        // The cached copy may be stale: decide again on what etcd holds before failing.
+        if (state.fromCache) { state = fromKv(await this.getKv(key)); continue; }
+        throw e;
+      }
+      if (sameStored(next, state.stored)) {
+        // Nothing to write, if what we started from is current.
+        if (state.fromCache) { state = fromKv(await this.getKv(key)); continue; }
+        return current;
+      }
       const data = encode(next);
       const res = await this.call(key, () => this.client.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: modRevision }],
+        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: state!.rev }],
         success: [{ request_put: { key: k, value: Buffer.from(data) } }],
         failure: [{ request_range: { key: k } }],
       }));
       if (res.succeeded) return decode(data, Number(res.header.revision));
-      // Lost a race: the failure branch carries the newer object, so retrying costs no extra read.
-      kv = res.responses[0]?.response_range?.kvs[0];
+      // Lost a race (or started from a stale copy): the failure branch carries the current object.
+      state = fromKv(res.responses[0]?.response_range?.kvs[0]);
     }
   }
 

@@ -11,7 +11,7 @@ export function instrumented(s: Storage, latency: Histogram<'operation'>): Stora
     create: (key, obj) => time('create', s.create(key, obj)),
     get: (key) => time('get', s.get(key)),
     list: (prefix, opts) => time('list', s.list(prefix, opts)),
-    update: (key, fn, pre) => time('update', s.update(key, fn, pre)),
+    update: (key, fn, pre, cached) => time('update', s.update(key, fn, pre, cached)),
     delete: (key, pre) => time('delete', s.delete(key, pre)),
     watch: (prefix, after, handlers) => s.watch(prefix, after, handlers),
     currentRevision: () => time('currentRevision', s.currentRevision()),

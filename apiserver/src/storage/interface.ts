@@ -89,8 +89,11 @@ export interface Storage {
    * Retries on concurrent writes unless preconditions.resourceVersion is given (then a stale version is Conflict).
    * KeyNotFound when absent. Returns the stored object with its new resourceVersion; when tryUpdate returns an
    * object equal to the current one nothing is written and the current object is returned.
+   * `cached` (the watch cache's copy, as upstream's cachedExistingObject) is a first guess at the current
+   * state that saves the read: a write based on it only lands if it was current; when tryUpdate or the
+   * preconditions fail on it, or it changes nothing, the decision is made again on what storage holds.
    */
-  update(key: string, tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, preconditions?: Preconditions): Promise<KubeObject>;
+  update(key: string, tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>, preconditions?: Preconditions, cached?: KubeObject): Promise<KubeObject>;
   /** Deletes; KeyNotFound when absent, Conflict on failed preconditions. Returns the deleted object (resourceVersion = deletion revision). */
   delete(key: string, preconditions?: Preconditions): Promise<KubeObject>;
   /** Changes under prefix with revision > afterRevision, then live ones. */

@@ -125,6 +125,7 @@ export class MemoryStorage implements Storage {
     key: string,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     preconditions?: Preconditions,
+    _cached?: KubeObject, // reads here cost nothing: always decide on the latest state
   ): Promise<KubeObject> {
     for (;;) {
       const cur = this.latest(key);

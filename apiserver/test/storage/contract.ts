@@ -197,6 +197,54 @@ export function storageContract(getStorage: () => Storage): void {
     });
   });
 
+  describe('update from a cached copy', () => {
+    it('a stale copy never loses a write: the update lands on the current object', async () => {
+      const s = getStorage();
+      const key = freshPrefix() + 'a';
+      const stale = await s.create(key, pod('a', { spec: { count: 0 } }));
+      await s.update(key, (o) => ({ ...o, spec: { count: 10 } }));
+      const seen: number[] = [];
+      const result = await s.update(key, (o) => { seen.push(spec(o).count as number); return { ...o, spec: { count: (spec(o).count as number) + 1 } }; }, undefined, stale);
+      expect(spec(result).count).toBe(11);
+      expect(seen[seen.length - 1]).toBe(10);
+      expect(spec((await s.get(key))!).count).toBe(11);
+    });
+
+    it('a current copy gives the same result as a read', async () => {
+      const s = getStorage();
+      const key = freshPrefix() + 'a';
+      const created = await s.create(key, pod('a', { spec: { count: 1 } }));
+      const result = await s.update(key, (o) => ({ ...o, spec: { count: 2 } }), undefined, created);
+      expect(Number(result.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+      expect(await s.get(key)).toEqual(result);
+    });
+
+    it('a precondition, an error or a no-op on a stale copy is decided again on the stored object', async () => {
+      const s = getStorage();
+      const key = freshPrefix() + 'a';
+      const stale = await s.create(key, pod('a', { spec: { count: 0 } }));
+      const fresh = await s.update(key, (o) => ({ ...o, spec: { count: 5 } }));
+      // The precondition names the current version: it holds, although the copy is older.
+      const r1 = await s.update(key, (o) => ({ ...o, spec: { count: 6 } }), { resourceVersion: fresh.metadata.resourceVersion }, stale);
+      expect(spec(r1).count).toBe(6);
+      // tryUpdate refuses what it sees in the stale copy only.
+      const r2 = await s.update(key, (o) => { if (spec(o).count === 0) throw new Error('stale'); return { ...o, spec: { count: 7 } }; }, undefined, stale);
+      expect(spec(r2).count).toBe(7);
+      // "Nothing changes" against the stale copy is a change against the stored object.
+      const r3 = await s.update(key, (o) => ({ ...o, spec: { count: 0 } }), undefined, stale);
+      expect(spec(r3).count).toBe(0);
+      expect(spec((await s.get(key))!).count).toBe(0);
+    });
+
+    it('a deleted object is not found, whatever the copy says', async () => {
+      const s = getStorage();
+      const key = freshPrefix() + 'a';
+      const stale = await s.create(key, pod('a'));
+      await s.delete(key);
+      expect((await storageError(s.update(key, (o) => ({ ...o, spec: { x: 1 } }), undefined, stale))).code).toBe('KeyNotFound');
+    });
+  });
+
   describe('delete', () => {
     it('returns the deleted object at the deletion revision; KeyNotFound and Conflict as appropriate', async () => {
       const s = getStorage();
