@@ -120,11 +120,19 @@ export async function registerCommands(program: Command, factory: FactoryFor, in
     .option('--timestamps', 'Include timestamps on each line in the log output')
     .option('--since <duration>', 'Only return logs newer than a relative duration like 5s, 2m, or 3h.')
     .option('-p, --previous', 'If true, print the logs for the previous instance of the container in a pod if it exists.')
+    .option('-l, --selector <selector>', 'Selector (label query) to filter on.')
+    .option('--all-containers', 'Get all containers\' logs in the pod(s).')
+    .option('--prefix', 'Prefix each log line with the log source (pod name and container name)')
+    .option('--max-log-requests <n>', 'Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.')
+    .option('--ignore-errors', 'If watching / following pod logs, allow for any errors that occur to be non-fatal')
+    .option('--limit-bytes <n>', 'Maximum bytes of logs to return. Defaults to no limit.')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const { runLogs } = await import('./logs.ts');
       await runLogs(factory(cmd), args, {
         container: flagValue(opts.container as string | undefined), follow: !!opts.follow, tail: flagValue(opts.tail as string | undefined),
         timestamps: !!opts.timestamps, since: flagValue(opts.since as string | undefined), previous: !!opts.previous,
+        selector: flagValue(opts.selector as string | undefined), allContainers: !!opts.allContainers, prefix: !!opts.prefix,
+        maxLogRequests: flagValue(opts.maxLogRequests as string | undefined), ignoreErrors: !!opts.ignoreErrors, limitBytes: flagValue(opts.limitBytes as string | undefined),
       });
     });
 
