@@ -78,6 +78,11 @@ beforeAll(async () => {
     spec: { holderIdentity: 'pod-a_123', leaseDurationSeconds: 15, leaseTransitions: 3, acquireTime: '2026-01-02T03:04:05.000000Z', renewTime: '2026-01-02T03:04:06.000000Z' },
   });
   await event('apps', 'leader.1', { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', name: 'leader', uid: lease.metadata.uid }, 'LeaderElection', 'pod-a became leader');
+  const cm = await req('POST', '/api/v1/namespaces/apps/configmaps', { metadata: { name: 'cfg', labels: { a: 'b' } }, data: { 'app.conf': 'port=80\nmode=prod\n' }, binaryData: { blob: Buffer.from([0, 1, 2, 255]).toString('base64') } });
+  await event('apps', 'cfg.1', { kind: 'ConfigMap', apiVersion: 'v1', name: 'cfg', uid: cm.metadata.uid }, 'Updated', 'config reloaded');
+  await req('POST', '/api/v1/namespaces/apps/configmaps', { metadata: { name: 'empty' } });
+  await req('POST', '/api/v1/namespaces/apps/secrets', { metadata: { name: 'sec', annotations: { k: 'v' } }, type: 'Opaque', data: { password: Buffer.from('hunter22').toString('base64') } });
+  await req('POST', '/api/v1/namespaces/apps/secrets', { metadata: { name: 'tok', annotations: { 'kubernetes.io/service-account.name': 'default' } }, type: 'kubernetes.io/service-account-token', data: { token: Buffer.from('abc.def').toString('base64') } });
 }, 120_000);
 afterAll(async () => { await env?.stop(); });
 
@@ -92,6 +97,10 @@ describe('kubectl describe workloads, same as the real kubectl', () => {
     ['-n', 'apps', 'describe', 'leases'],
     ['-n', 'apps', 'describe', 'event', 'web-new.2'],
     ['describe', 'lease', '-n', 'kube-node-lease'],
+    ['-n', 'apps', 'describe', 'configmap', 'cfg'],
+    ['-n', 'apps', 'describe', 'cm', 'empty'],
+    ['-n', 'apps', 'describe', 'secret', 'sec'],
+    ['-n', 'apps', 'describe', 'secret', 'tok'],
   ];
   for (const args of cases) {
     it(args.join(' '), async () => {

@@ -7,6 +7,7 @@ import { AggregateError } from '../errors.ts';
 import { isNotFound, StatusError } from '@k8ts/api/status.ts';
 import { describePod, describeDeployment, describeService, describeNode, describeNamespace } from '../describe/describers.ts';
 import { describeReplicaSet, describeGeneric } from '../describe/generic.ts';
+import { describeConfigMap, describeSecret } from '../describe/config.ts';
 import { formatLabelSelector } from '@k8ts/api/labels.ts';
 
 type Obj = Record<string, any>;
@@ -71,6 +72,8 @@ export async function describeObject(f: Factory, m: APIResource, obj: Obj, showE
       const limits = await optionalList(f, `/api/v1/namespaces/${encodeURIComponent(meta.name)}/limitranges`);
       return describeNamespace(obj, quotas, limits);
     }
+    case '/ConfigMap': return describeConfigMap(obj, await events('ConfigMap'));
+    case '/Secret': return describeSecret(obj);
     case 'apps/ReplicaSet': {
       let pods: Obj[] | string;
       try {
