@@ -14,6 +14,9 @@ import { ErrNoNodesAvailable, scheduleOne, type ScheduleOutcome } from './schedu
 import type { CycleState } from './framework/cycle-state.ts';
 import type { DefaultSelectorFunc } from './plugins/pod-topology-spread.ts';
 
+/** How long the scheduling loop runs before it lets pending I/O through. */
+const schedulingSliceMs = 5;
+
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
 /** Everything the scheduler does to the outside world. */
@@ -354,9 +357,17 @@ export class Scheduler {
     const stop = () => this.queue.close();
     signal.addEventListener('abort', stop, { once: true });
     try {
+      let sliceStart = performance.now();
       while (!signal.aborted) {
         const r = await this.scheduleNext();
         if (!r) break;
+        // With pods waiting, cycles follow each other in microtasks and would starve the event loop: the
+        // bindings' requests and responses and the informers' events (upstream runs them on goroutines of
+        // their own). Give I/O a turn every few milliseconds of scheduling.
+        if (performance.now() - sliceStart >= schedulingSliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
       }
     } finally {
       signal.removeEventListener('abort', stop);
