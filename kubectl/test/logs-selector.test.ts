@@ -48,6 +48,9 @@ beforeAll(async () => {
     metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: spec(['app']) } },
   });
   void dep;
+  await req('POST', '/apis/apps/v1/namespaces/default/deployments', {
+    metadata: { name: 'empty' }, spec: { replicas: 0, selector: { matchLabels: { app: 'empty' } }, template: { metadata: { labels: { app: 'empty' } }, spec: spec(['app']) } },
+  });
   // ByLogging picks web-b: running and ready beats pending and not ready.
   for (const [name, phase, ready] of [['web-a', 'Pending', 'False'], ['web-b', 'Running', 'True'], ['web-c', 'Running', 'False']]) {
     await req('POST', '/api/v1/namespaces/default/pods', { metadata: { name, labels: { app: 'web' } }, spec: spec(['app']) });
@@ -99,6 +102,7 @@ describe('kubectl logs, same as the real kubectl', () => {
   it('--all-containers with a container', () => expectSame(['logs', 'multi', '-c', 'main', '--all-containers']), 30_000);
   it('no pod named', () => expectSame(['logs']), 30_000);
   it('a missing pod', () => expectSame(['logs', 'nope']), 30_000);
+  it('a controller without pods waits, then times out', () => expectSame(['logs', 'deploy/empty', '--pod-running-timeout=2s']), 30_000);
   it('a missing deployment', () => expectSame(['logs', 'deploy/nope']), 30_000);
   it('--max-log-requests=0', () => expectSame(['logs', '-l', 'app=web', '--max-log-requests=0'], true), 30_000);
   it('--max-log-requests=0 -f', () => expectSame(['logs', '-l', 'app=web', '--max-log-requests=0', '-f']), 30_000);

@@ -126,6 +126,7 @@ export async function registerCommands(program: Command, factory: FactoryFor, in
     .option('--max-log-requests <n>', 'Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.')
     .option('--ignore-errors', 'If watching / following pod logs, allow for any errors that occur to be non-fatal')
     .option('--limit-bytes <n>', 'Maximum bytes of logs to return. Defaults to no limit.')
+    .option('--pod-running-timeout <duration>', 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const { runLogs } = await import('./logs.ts');
       await runLogs(factory(cmd), args, {
@@ -133,6 +134,7 @@ export async function registerCommands(program: Command, factory: FactoryFor, in
         timestamps: !!opts.timestamps, since: flagValue(opts.since as string | undefined), previous: !!opts.previous,
         selector: flagValue(opts.selector as string | undefined), allContainers: !!opts.allContainers, prefix: !!opts.prefix,
         maxLogRequests: flagValue(opts.maxLogRequests as string | undefined), ignoreErrors: !!opts.ignoreErrors, limitBytes: flagValue(opts.limitBytes as string | undefined),
+        podRunningTimeout: flagValue(opts.podRunningTimeout as string | undefined),
       });
     });
 

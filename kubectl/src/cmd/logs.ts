@@ -4,6 +4,7 @@ import { execInPod } from '@k8ts/client';
 import { ExitError, UsageError } from '../errors.ts';
 import { pathFor } from '../discovery.ts';
 import { isNotFound } from '@k8ts/api/status.ts';
+import { parseDuration } from './flags.ts';
 import { visitsFromArgs } from '../resource/args.ts';
 import { logRequests, selectorForObject, sortByLogging, PrefixingWriter, type LogRequest } from './logs-select.ts';
 
@@ -24,6 +25,8 @@ async function defaultContainer(f: Factory, namespace: string, pod: string, cont
 export interface LogsOptions {
   container?: string; follow: boolean; tail?: string; timestamps: boolean; since?: string; previous: boolean;
   selector?: string; allContainers?: boolean; prefix?: boolean; maxLogRequests?: string; ignoreErrors?: boolean; limitBytes?: string;
+  /** --pod-running-timeout: how long to wait for a controller's first pod (default 20s). */
+  podRunningTimeout?: string;
 }
 
 const usage = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command";
@@ -63,10 +66,23 @@ async function podsFor(f: Factory, args: string[], o: LogsOptions, namespace: st
   }
   if (visit.mapping.group === '' && visit.mapping.kind === 'Pod') return [obj];
   const selector = selectorForObject({ apiVersion: visit.mapping.group ? `${visit.mapping.group}/${visit.mapping.version}` : visit.mapping.version, kind: visit.mapping.kind, ...obj });
-  const pods = sortByLogging(await listPods(f, obj.metadata?.namespace ?? namespace, selector));
-  if (!pods.length) throw new Error('timed out waiting for the condition');
+  const podNs = obj.metadata?.namespace ?? namespace;
+  const pods = sortByLogging(await listPods(f, podNs, selector));
+  if (!pods.length) return [await firstPodToAppear(f, podNs, selector, parseDuration(o.podRunningTimeout ?? '20s') * 1000)];
   if (pods.length > 1) f.io.err(`Found ${pods.length} pods, using pod/${pods[0].metadata.name}\n`);
   return [pods[0]];
+}
+
+/** GetFirstPod with no pod yet: waits (up to the timeout) for one to appear, as kubectl's watch does. */
+async function firstPodToAppear(f: Factory, namespace: string, selector: string, timeoutMs: number): Promise<Obj> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const wait = Math.min(500, deadline - Date.now());
+    if (wait <= 0) throw new Error('timed out waiting for the condition');
+    await new Promise((r) => setTimeout(r, wait));
+    const pods = await listPods(f, namespace, selector);
+    if (pods.length) return sortByLogging(pods)[0];
+  }
 }
 
 export async function runLogs(f: Factory, args: string[], o: LogsOptions): Promise<void> {
