@@ -83,6 +83,29 @@ beforeAll(async () => {
   await req('POST', '/api/v1/namespaces/apps/configmaps', { metadata: { name: 'empty' } });
   await req('POST', '/api/v1/namespaces/apps/secrets', { metadata: { name: 'sec', annotations: { k: 'v' } }, type: 'Opaque', data: { password: Buffer.from('hunter22').toString('base64') } });
   await req('POST', '/api/v1/namespaces/apps/secrets', { metadata: { name: 'tok', annotations: { 'kubernetes.io/service-account.name': 'default' } }, type: 'kubernetes.io/service-account-token', data: { token: Buffer.from('abc.def').toString('base64') } });
+  const ds = await req('POST', '/apis/apps/v1/namespaces/apps/daemonsets', {
+    metadata: { name: 'agent', labels: { app: 'agent' } },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { 'kubernetes.io/os': 'linux', disk: 'ssd' }, containers: [{ name: 'a', image: 'busybox' }] } } },
+  });
+  await req('PATCH', '/apis/apps/v1/namespaces/apps/daemonsets/agent/status', { status: { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberMisscheduled: 0, numberReady: 1, updatedNumberScheduled: 2, numberAvailable: 1 } }, 'application/merge-patch+json');
+  const dsOwner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: ds.metadata.uid, controller: true };
+  await req('POST', '/api/v1/namespaces/apps/pods', { metadata: { name: 'agent-1', labels: { app: 'agent' }, ownerReferences: [dsOwner] }, spec: { containers: [{ name: 'a', image: 'busybox' }] } });
+  await req('PATCH', '/api/v1/namespaces/apps/pods/agent-1/status', { status: { phase: 'Running' } }, 'application/merge-patch+json');
+  await event('apps', 'agent.1', { kind: 'DaemonSet', apiVersion: 'apps/v1', name: 'agent', uid: ds.metadata.uid }, 'SuccessfulCreate', 'Created pod: agent-1');
+  const ss = await req('POST', '/apis/apps/v1/namespaces/apps/statefulsets', {
+    metadata: { name: 'db', labels: { app: 'db' } },
+    spec: {
+      replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } },
+      template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'pg', image: 'postgres' }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'data', labels: { tier: 'db' } }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } } }],
+    },
+  });
+  const ssOwner = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: ss.metadata.uid, controller: true };
+  await req('POST', '/api/v1/namespaces/apps/pods', { metadata: { name: 'db-0', labels: { app: 'db' }, ownerReferences: [ssOwner] }, spec: { containers: [{ name: 'pg', image: 'postgres' }] } });
+  await req('POST', '/apis/apps/v1/namespaces/apps/statefulsets', {
+    metadata: { name: 'cache' },
+    spec: { serviceName: 'cache', selector: { matchLabels: { app: 'cache' } }, updateStrategy: { type: 'OnDelete' }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'redis' }] } } },
+  });
 }, 120_000);
 afterAll(async () => { await env?.stop(); });
 
@@ -101,6 +124,9 @@ describe('kubectl describe workloads, same as the real kubectl', () => {
     ['-n', 'apps', 'describe', 'pods', '-l', 'pod-template-hash=new'],
     ['-n', 'apps', 'describe', 'all'],
     ['describe', 'ns', 'apps'],
+    ['-n', 'apps', 'describe', 'daemonset', 'agent'],
+    ['-n', 'apps', 'describe', 'statefulset', 'db'],
+    ['-n', 'apps', 'describe', 'sts', 'cache'],
     ['-n', 'apps', 'describe', 'configmap', 'cfg'],
     ['-n', 'apps', 'describe', 'cm', 'empty'],
     ['-n', 'apps', 'describe', 'secret', 'sec'],

@@ -1,0 +1,74 @@
+// The DaemonSet and StatefulSet describers: status counts, Pods Status of the pods they control, the pod
+// template, volume claim templates, events.
+import { formatLabelSelector } from '@k8ts/api/labels.ts';
+import { PrefixWriter, LEVEL_0, LEVEL_1, rfc1123z } from './writer.ts';
+import { printLabelsMultiline, printAnnotationsMultiline, describeEvents } from './common.ts';
+import { describePodTemplate } from './describers.ts';
+import { podStatusForController } from './generic.ts';
+
+type Obj = Record<string, any>;
+
+function podsStatus(w: PrefixWriter, pods: Obj[], uid: string): void {
+  const s = podStatusForController(pods, uid);
+  w.write(LEVEL_0, `Pods Status:\t${s.running} Running / ${s.waiting} Waiting / ${s.succeeded} Succeeded / ${s.failed} Failed\n`);
+}
+
+export function describeDaemonSet(ds: Obj, pods: Obj[], events: Obj[] | undefined): string {
+  const w = new PrefixWriter();
+  const m = ds.metadata ?? {}, spec = ds.spec ?? {}, st = ds.status ?? {};
+  const nodeSelector = spec.template?.spec?.nodeSelector ?? {};
+  const ns = Object.keys(nodeSelector).sort().map((k) => `${k}=${nodeSelector[k]}`).join(',');
+  w.write(LEVEL_0, `Name:\t${m.name}\n`);
+  w.write(LEVEL_0, `Selector:\t${formatLabelSelector(spec.selector)}\n`);
+  w.write(LEVEL_0, `Node-Selector:\t${ns || '<none>'}\n`);
+  printLabelsMultiline(w, 'Labels', m.labels);
+  printAnnotationsMultiline(w, 'Annotations', m.annotations);
+  w.write(LEVEL_0, `Desired Number of Nodes Scheduled: ${st.desiredNumberScheduled ?? 0}\n`);
+  w.write(LEVEL_0, `Current Number of Nodes Scheduled: ${st.currentNumberScheduled ?? 0}\n`);
+  w.write(LEVEL_0, `Number of Nodes Scheduled with Up-to-date Pods: ${st.updatedNumberScheduled ?? 0}\n`);
+  w.write(LEVEL_0, `Number of Nodes Scheduled with Available Pods: ${st.numberAvailable ?? 0}\n`);
+  w.write(LEVEL_0, `Number of Nodes Misscheduled: ${st.numberMisscheduled ?? 0}\n`);
+  podsStatus(w, pods, m.uid);
+  describePodTemplate(w, spec.template);
+  describeEvents(w, events);
+  return w.toString();
+}
+
+function describeVolumeClaimTemplates(w: PrefixWriter, templates: Obj[] | undefined): void {
+  if (!templates?.length) { w.write(LEVEL_0, 'Volume Claims:\t<none>\n'); return; }
+  w.write(LEVEL_0, 'Volume Claims:\n');
+  for (const pvc of templates) {
+    const md = pvc.metadata ?? {};
+    w.write(LEVEL_1, `Name:\t${md.name ?? ''}\n`);
+    const cls = pvc.spec?.storageClassName ?? md.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '';
+    w.write(LEVEL_1, `StorageClass:\t${cls}\n`);
+    printLabelsMultiline(w, 'Labels', md.labels, '  ');
+    printLabelsMultiline(w, 'Annotations', md.annotations, '  ');
+    const cap = pvc.spec?.resources?.requests?.storage;
+    w.write(LEVEL_1, `Capacity:\t${cap ?? '<default>'}\n`);
+    w.write(LEVEL_1, `Access Modes:\t[${(pvc.spec?.accessModes ?? []).join(' ')}]\n`);
+  }
+}
+
+export function describeStatefulSet(ss: Obj, pods: Obj[], events: Obj[] | undefined): string {
+  const w = new PrefixWriter();
+  const m = ss.metadata ?? {}, spec = ss.spec ?? {}, st = ss.status ?? {};
+  w.write(LEVEL_0, `Name:\t${m.name}\n`);
+  w.write(LEVEL_0, `Namespace:\t${m.namespace}\n`);
+  w.write(LEVEL_0, `CreationTimestamp:\t${rfc1123z(m.creationTimestamp)}\n`);
+  w.write(LEVEL_0, `Selector:\t${formatLabelSelector(spec.selector)}\n`);
+  printLabelsMultiline(w, 'Labels', m.labels);
+  printAnnotationsMultiline(w, 'Annotations', m.annotations);
+  w.write(LEVEL_0, `Replicas:\t${spec.replicas ?? 1} desired | ${st.replicas ?? 0} total\n`);
+  w.write(LEVEL_0, `Update Strategy:\t${spec.updateStrategy?.type ?? ''}\n`);
+  const ru = spec.updateStrategy?.rollingUpdate;
+  if (ru && ru.partition !== undefined && ru.partition !== null) {
+    w.write(LEVEL_1, `Partition:\t${ru.partition}\n`);
+    if (ru.maxUnavailable !== undefined && ru.maxUnavailable !== null) w.write(LEVEL_1, `MaxUnavailable:\t${ru.maxUnavailable}\n`);
+  }
+  podsStatus(w, pods, m.uid);
+  describePodTemplate(w, spec.template);
+  describeVolumeClaimTemplates(w, spec.volumeClaimTemplates);
+  describeEvents(w, events);
+  return w.toString();
+}
