@@ -271,13 +271,18 @@ export class ResourceStore {
     return this.withKind(result);
   }
 
-  private mainUpdate(next: KubeObject, cur: KubeObject, ctx: RequestContext, namespace: string | undefined): KubeObject {
+  /** What every update does first: the URL's namespace, kind and version, decoding checks, defaults, system metadata kept. */
+  private prepareWrite(next: KubeObject, cur: KubeObject, ctx: RequestContext, namespace: string | undefined): void {
     this.checkNamespace(namespace, next);
     next.apiVersion = this.apiVersion;
     next.kind = this.info.kind;
     decodeChecks(next, ctx);
     defaultObject(next);
     keepSystemMetadata(next, cur);
+  }
+
+  private mainUpdate(next: KubeObject, cur: KubeObject, ctx: RequestContext, namespace: string | undefined): KubeObject {
+    this.prepareWrite(next, cur, ctx, namespace);
     const m = next.metadata;
     const c = cur.metadata;
     if (this.strategy.statusSubresource) {
@@ -299,12 +304,7 @@ export class ResourceStore {
    * strategy resets more (upstream's BeforeUpdate with the <kind>StatusStrategy).
    */
   private statusUpdate(next: KubeObject, cur: KubeObject, ctx: RequestContext, namespace: string | undefined): KubeObject {
-    this.checkNamespace(namespace, next);
-    next.apiVersion = this.apiVersion;
-    next.kind = this.info.kind;
-    decodeChecks(next, ctx);
-    defaultObject(next);
-    keepSystemMetadata(next, cur);
+    this.prepareWrite(next, cur, ctx, namespace);
     const m = next.metadata;
     // Generation never changes through /status.
     if (cur.metadata.generation === undefined) delete m.generation;
