@@ -106,6 +106,24 @@ beforeAll(async () => {
     metadata: { name: 'cache' },
     spec: { serviceName: 'cache', selector: { matchLabels: { app: 'cache' } }, updateStrategy: { type: 'OnDelete' }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'redis' }] } } },
   });
+  const start = new Date(Date.now() - 7200_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const job = await req('POST', '/apis/batch/v1/namespaces/apps/jobs', {
+    metadata: { name: 'once', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: 'c1c1c1c1-0000-0000-0000-000000000000', controller: true }] },
+    spec: { completions: 3, parallelism: 2, backoffLimit: 4, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 100, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'w', image: 'busybox', command: ['true'] }] } } },
+  });
+  await req('PATCH', '/apis/batch/v1/namespaces/apps/jobs/once/status', { status: { startTime: start, completionTime: now, succeeded: 3, ready: 0, active: 0, conditions: [{ type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: now, lastTransitionTime: now }, { type: 'Complete', status: 'True', lastProbeTime: now, lastTransitionTime: now }] } }, 'application/merge-patch+json');
+  await event('apps', 'once.1', { kind: 'Job', apiVersion: 'batch/v1', name: 'once', uid: job.metadata.uid }, 'Completed', 'Job completed');
+  await req('POST', '/apis/batch/v1/namespaces/apps/jobs', {
+    metadata: { name: 'indexed' },
+    spec: { completionMode: 'Indexed', completions: 2, suspend: true, template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'w', image: 'busybox' }] } } },
+  });
+  await req('POST', '/api/v1/namespaces/apps/endpoints', {
+    metadata: { name: 'manual', labels: { a: 'b' } },
+    subsets: [
+      { addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], notReadyAddresses: [{ ip: '10.0.0.3' }], ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] },
+      { addresses: [{ ip: '10.0.1.1' }], ports: [{ port: 8080, protocol: 'TCP' }] },
+    ],
+  });
 }, 120_000);
 afterAll(async () => { await env?.stop(); });
 
@@ -127,6 +145,9 @@ describe('kubectl describe workloads, same as the real kubectl', () => {
     ['-n', 'apps', 'describe', 'daemonset', 'agent'],
     ['-n', 'apps', 'describe', 'statefulset', 'db'],
     ['-n', 'apps', 'describe', 'sts', 'cache'],
+    ['-n', 'apps', 'describe', 'job', 'once'],
+    ['-n', 'apps', 'describe', 'job', 'indexed'],
+    ['-n', 'apps', 'describe', 'endpoints', 'manual'],
     ['-n', 'apps', 'describe', 'configmap', 'cfg'],
     ['-n', 'apps', 'describe', 'cm', 'empty'],
     ['-n', 'apps', 'describe', 'secret', 'sec'],

@@ -8,7 +8,7 @@ import { isNotFound, StatusError } from '@k8ts/api/status.ts';
 import { describePod, describeDeployment, describeService, describeNode, describeNamespace } from '../describe/describers.ts';
 import { describeReplicaSet, describeGeneric } from '../describe/generic.ts';
 import { describeConfigMap, describeSecret } from '../describe/config.ts';
-import { describeDaemonSet, describeStatefulSet } from '../describe/apps.ts';
+import { describeDaemonSet, describeStatefulSet, describeJob, describeEndpoints } from '../describe/apps.ts';
 import { formatLabelSelector } from '@k8ts/api/labels.ts';
 
 type Obj = Record<string, any>;
@@ -78,6 +78,8 @@ export async function describeObject(f: Factory, m: APIResource, obj: Obj, showE
       const pods = await listAll(f, `/api/v1/namespaces/${encodeURIComponent(ns ?? '')}/pods`, { labelSelector: formatLabelSelector(obj.spec?.selector) });
       return m.kind === 'DaemonSet' ? describeDaemonSet(obj, pods, await events('DaemonSet')) : describeStatefulSet(obj, pods, await events('StatefulSet'));
     }
+    case 'batch/Job': return describeJob(obj, await events('Job'));
+    case '/Endpoints': return describeEndpoints(obj, await events('Endpoints'));
     case '/ConfigMap': return describeConfigMap(obj, await events('ConfigMap'));
     case '/Secret': return describeSecret(obj);
     case 'apps/ReplicaSet': {
