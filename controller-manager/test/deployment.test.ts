@@ -7,6 +7,7 @@ import { Clientset, SharedInformerFactory, loadRestConfig, createLogger, type Ty
 import { ReplicaSetController } from '../src/replicaset/controller.ts';
 import { DeploymentController } from '../src/deployment/controller.ts';
 import { startTestServer, type TestServer } from '../../apiserver/test/harness.ts';
+import { until } from './helpers.ts';
 
 const ns = 'default';
 const rev = 'deployment.kubernetes.io/revision';
@@ -33,15 +34,6 @@ describe('DeploymentController against the API server on real etcd', () => {
     await s?.stop();
   });
 
-  async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const v = await f();
-      if (v) return v;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
   const livePods = async (app: string) => (await cs.pods(ns).list({ labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);
   const rsOf = async (app: string) => (await cs.replicaSets(ns).list({ labelSelector: `app=${app}` })).items
     .sort((a, b) => Number(a.metadata.annotations?.[rev]) - Number(b.metadata.annotations?.[rev]));

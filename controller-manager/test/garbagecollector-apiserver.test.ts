@@ -8,17 +8,10 @@ import { Clientset, SharedInformerFactory, loadRestConfig, createLogger, type Ty
 import { isNotFound } from '@k8ts/api/status.ts';
 import { GarbageCollector } from '../src/garbagecollector/garbagecollector.ts';
 import { startTestServer, type TestServer } from '../../apiserver/test/harness.ts';
+import { waitFor } from './helpers.ts';
 
 const NS = 'gc-test';
 
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('GarbageCollector against the API server on real etcd', () => {
   let s: TestServer;

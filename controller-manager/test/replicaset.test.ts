@@ -8,6 +8,7 @@ import { getPodsToDelete, podFromTemplate } from '../src/replicaset/pods.ts';
 import { calculateStatus, manageReplicas, slowStartBatch, slowStartBatches } from '../src/replicaset/decide.ts';
 import { ReplicaSetController } from '../src/replicaset/controller.ts';
 import { startTestServer, type TestServer } from '../../apiserver/test/harness.ts';
+import { until } from './helpers.ts';
 
 const now = Date.parse('2026-01-01T00:10:00Z');
 const ago = (s: number) => new Date(now - s * 1000).toISOString();
@@ -134,16 +135,6 @@ describe('ReplicaSetController against the API server on real etcd', () => {
     await s?.stop();
   });
 
-  async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-    const end = Date.now() + ms;
-    let last: T | undefined | false;
-    while (Date.now() < end) {
-      last = await f();
-      if (last) return last;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
   const podsOf = async (app: string) => (await cs.pods(ns).list({ labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);
   const newRS = (name: string, replicas: number): Typed<ReplicaSet> => ({
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace: ns },
