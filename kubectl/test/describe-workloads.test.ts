@@ -124,6 +124,10 @@ beforeAll(async () => {
       { addresses: [{ ip: '10.0.1.1' }], ports: [{ port: 8080, protocol: 'TCP' }] },
     ],
   });
+  const sa = await req('POST', '/api/v1/namespaces/apps/serviceaccounts', {
+    metadata: { name: 'builder' }, imagePullSecrets: [{ name: 'registry' }], secrets: [{ name: 'sec' }, { name: 'gone' }],
+  });
+  await req('POST', '/api/v1/namespaces/apps/secrets', { metadata: { name: 'builder-token', annotations: { 'kubernetes.io/service-account.name': 'builder', 'kubernetes.io/service-account.uid': sa.metadata.uid } }, type: 'kubernetes.io/service-account-token', data: { token: Buffer.from('x').toString('base64') } });
 }, 120_000);
 afterAll(async () => { await env?.stop(); });
 
@@ -148,6 +152,8 @@ describe('kubectl describe workloads, same as the real kubectl', () => {
     ['-n', 'apps', 'describe', 'job', 'once'],
     ['-n', 'apps', 'describe', 'job', 'indexed'],
     ['-n', 'apps', 'describe', 'endpoints', 'manual'],
+    ['-n', 'apps', 'describe', 'serviceaccount', 'builder'],
+    ['-n', 'apps', 'describe', 'sa', 'default'],
     ['-n', 'apps', 'describe', 'configmap', 'cfg'],
     ['-n', 'apps', 'describe', 'cm', 'empty'],
     ['-n', 'apps', 'describe', 'secret', 'sec'],

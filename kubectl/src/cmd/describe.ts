@@ -7,7 +7,7 @@ import { AggregateError } from '../errors.ts';
 import { isNotFound, StatusError } from '@k8ts/api/status.ts';
 import { describePod, describeDeployment, describeService, describeNode, describeNamespace } from '../describe/describers.ts';
 import { describeReplicaSet, describeGeneric } from '../describe/generic.ts';
-import { describeConfigMap, describeSecret } from '../describe/config.ts';
+import { describeConfigMap, describeSecret, describeServiceAccount } from '../describe/config.ts';
 import { describeDaemonSet, describeStatefulSet, describeJob, describeEndpoints } from '../describe/apps.ts';
 import { formatLabelSelector } from '@k8ts/api/labels.ts';
 
@@ -80,6 +80,11 @@ export async function describeObject(f: Factory, m: APIResource, obj: Obj, showE
     }
     case 'batch/Job': return describeJob(obj, await events('Job'));
     case '/Endpoints': return describeEndpoints(obj, await events('Endpoints'));
+    case '/ServiceAccount': {
+      let secrets: Obj[] | undefined;
+      try { secrets = await listAll(f, `/api/v1/namespaces/${encodeURIComponent(ns ?? '')}/secrets`); } catch { secrets = undefined; }
+      return describeServiceAccount(obj, secrets, await events('ServiceAccount'));
+    }
     case '/ConfigMap': return describeConfigMap(obj, await events('ConfigMap'));
     case '/Secret': return describeSecret(obj);
     case 'apps/ReplicaSet': {

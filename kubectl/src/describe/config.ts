@@ -41,3 +41,34 @@ export function describeSecret(s: Obj): string {
   }
   return w.toString();
 }
+
+/**
+ * The ServiceAccount describer: image pull, mountable and token secrets (tokens: service-account-token
+ * secrets annotated with this account's name and uid); named secrets that do not exist are "(not found)".
+ * `secrets` undefined: they could not be listed (nothing is marked missing).
+ */
+export function describeServiceAccount(sa: Obj, secrets: Obj[] | undefined, events: Obj[] | undefined): string {
+  const w = new PrefixWriter();
+  const m = sa.metadata ?? {};
+  header(w, m);
+  const existing = new Set((secrets ?? []).map((s) => s.metadata?.name));
+  const tokens = (secrets ?? []).filter((s) => s.type === 'kubernetes.io/service-account-token'
+    && s.metadata?.annotations?.['kubernetes.io/service-account.name'] === m.name
+    && (s.metadata?.annotations?.['kubernetes.io/service-account.uid'] ?? '') === m.uid).map((s) => s.metadata.name as string);
+  const missing = (name: string) => secrets !== undefined && !existing.has(name);
+  const groups: [string, string[], boolean][] = [
+    ['Image pull secrets:', (sa.imagePullSecrets ?? []).map((s: Obj) => s.name), true],
+    ['Mountable secrets: ', (sa.secrets ?? []).map((s: Obj) => s.name), true],
+    ['Tokens:             ', tokens, false],
+  ];
+  for (const [title, names, check] of groups) {
+    if (!names.length) { w.write(LEVEL_0, `${title}\t<none>\n`); continue; }
+    let prefix = title;
+    for (const n of names) {
+      w.write(LEVEL_0, `${prefix}\t${n}${check && missing(n) ? ' (not found)' : ''}\n`);
+      prefix = '                   ';
+    }
+  }
+  describeEvents(w, events);
+  return w.toString();
+}
