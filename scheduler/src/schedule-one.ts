@@ -94,6 +94,8 @@ function findNodesThatFitPod(fw: Framework, state: CycleState, pod: Pod, start: 
     }
   }
 
+  // The Filter plugins left after PreFilter's Skips, once per cycle rather than once per node.
+  const filters = fw.filterPluginsToRun(state);
   let nodes = allNodes;
   if (pre.result?.nodeNames) {
     const names = pre.result.nodeNames;
@@ -117,7 +119,7 @@ function findNodesThatFitPod(fw: Framework, state: CycleState, pod: Pod, start: 
   for (let i = 0; i < numAll && feasible.length < toFind; i++) {
     const ni = nodes[(begin + i) % numAll];
     processed++;
-    const s = fw.runFilterPluginsWithNominatedPods(state, pod, ni, fw.nominatedPodsForNode(ni.name));
+    const s = fw.runFilterPluginsWithNominatedPods(state, pod, ni, fw.nominatedPodsForNode(ni.name), filters);
     if (!s) {
       feasible.push(ni);
       continue;

@@ -44,6 +44,15 @@ export interface NodePluginScores {
   totalScore: number;
 }
 
+function addScore(out: NodePluginScores, j: number, plugin: string, score: number, weight: number): void {
+  if (score > MAX_NODE_SCORE || score < MIN_NODE_SCORE) {
+    throw new Error(`plugin "${plugin}" returns an invalid score ${score}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`);
+  }
+  const w = score * weight;
+  out.scores[j] = { plugin, score: w };
+  out.totalScore += w;
+}
+
 const has = <K extends string>(p: Plugin, m: K): boolean => typeof (p as unknown as Record<string, unknown>)[m] === 'function';
 
 /** Runs a profile's plugins at each extension point (upstream frameworkImpl). */
@@ -132,8 +141,20 @@ export class Framework {
 
   /** Runs Filter plugins in order; the first non-success status is returned with its plugin set. */
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status | null {
-    for (const pl of this.filterPlugins) {
-      if (state.skipFilterPlugins.has(pl.name)) continue;
+    return this.runFilterPluginList(state, pod, nodeInfo, this.filterPluginsToRun(state));
+  }
+
+  /** The Filter plugins not skipped by their PreFilter in this cycle (compute once, reuse for every node). */
+  filterPluginsToRun(state: CycleState): FilterPlugin[] {
+    const skip = state.skipFilterPlugins;
+    if (skip.size === 0) return this.filterPlugins;
+    return this.filterPlugins.filter((pl) => !skip.has(pl.name));
+  }
+
+  /** runFilterPlugins with the list from filterPluginsToRun(state). */
+  runFilterPluginList(state: CycleState, pod: Pod, nodeInfo: NodeInfo, plugins: FilterPlugin[]): Status | null {
+    for (let i = 0; i < plugins.length; i++) {
+      const pl = plugins[i];
       let s: MaybeStatus;
       try {
         s = pl.filter(state, pod, nodeInfo);
@@ -174,7 +195,8 @@ export class Framework {
    * Filters with the pods nominated to this node that have priority >= pod's added first (as if already running),
    * then, if any were added, once more without them (upstream RunFilterPluginsWithNominatedPods).
    */
-  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo, nominated: Pod[] = []): Status | null {
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo, nominated: Pod[] = [], plugins?: FilterPlugin[]): Status | null {
+    if (nominated.length === 0) return this.runFilterPluginList(state, pod, nodeInfo, plugins ?? this.filterPluginsToRun(state));
     const prio = podPriority(pod);
     const uid = pod.metadata?.uid;
     const relevant = nominated.filter((p) => podPriority(p) >= prio && p.metadata?.uid !== uid);
@@ -190,7 +212,7 @@ export class Framework {
       const s = this.runFilterPlugins(st, pod, ni);
       if (s) return s;
     }
-    return this.runFilterPlugins(state, pod, nodeInfo);
+    return this.runFilterPluginList(state, pod, nodeInfo, plugins ?? this.filterPluginsToRun(state));
   }
 
   runPostFilterPlugins(state: CycleState, pod: Pod, statuses: NodeToStatusReader): { result: PostFilterResult | null; status: Status } {
@@ -226,22 +248,27 @@ export class Framework {
 
   /** Score, NormalizeScore, then weight; returns per-node totals in node order. */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodePluginScores[] {
-    const out: NodePluginScores[] = nodes.map((n) => ({ name: n.name, scores: [], totalScore: 0 }));
-    for (const { plugin, weight } of this.scorePlugins) {
-      if (state.skipScorePlugins.has(plugin.name)) continue;
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+    const n = nodes.length;
+    const plugins = state.skipScorePlugins.size === 0 ? this.scorePlugins : this.scorePlugins.filter((p) => !state.skipScorePlugins.has(p.plugin.name));
+    const out: NodePluginScores[] = new Array(n);
+    const k = plugins.length;
+    for (let i = 0; i < n; i++) out[i] = { name: nodes[i].name, scores: new Array(k), totalScore: 0 };
+    let raw: Float64Array | null = null;
+    for (let j = 0; j < k; j++) {
+      const { plugin, weight } = plugins[j];
+      const name = plugin.name;
       if (plugin.normalizeScore) {
+        const scores: NodeScore[] = new Array(n);
+        for (let i = 0; i < n; i++) scores[i] = { name: out[i].name, score: plugin.score(state, pod, nodes[i]) };
         const s = plugin.normalizeScore(state, pod, scores);
-        if (s && !s.isSuccess()) throw new Error(`plugin ${plugin.name} failed to normalize scores: ${s.message()}`);
+        if (s && !s.isSuccess()) throw new Error(`plugin ${name} failed to normalize scores: ${s.message()}`);
+        for (let i = 0; i < n; i++) addScore(out[i], j, name, scores[i].score, weight);
+      } else {
+        // No NormalizeScore: no NodeScore objects, the raw scores go to a reused array.
+        raw ??= new Float64Array(n);
+        for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, nodes[i]);
+        for (let i = 0; i < n; i++) addScore(out[i], j, name, raw[i], weight);
       }
-      scores.forEach((sc, i) => {
-        if (sc.score > MAX_NODE_SCORE || sc.score < MIN_NODE_SCORE) {
-          throw new Error(`plugin "${plugin.name}" returns an invalid score ${sc.score}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`);
-        }
-        const w = sc.score * weight;
-        out[i].scores.push({ plugin: plugin.name, score: w });
-        out[i].totalScore += w;
-      });
     }
     return out;
   }

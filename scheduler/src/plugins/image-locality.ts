@@ -1,6 +1,5 @@
 import type { Pod } from 'kubernetes-types/core/v1';
-import type { CycleState } from '../framework/cycle-state.ts';
-import type { StateData } from '../framework/cycle-state.ts';
+import { StateReader, type CycleState, type StateData } from '../framework/cycle-state.ts';
 import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
 import type { MaybeStatus } from '../framework/status.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
@@ -40,6 +39,7 @@ function podImages(pod: Pod): Images {
 
 export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = 'ImageLocality';
+  private readonly preScoreState = new StateReader<Images>(KEY);
 
   preScore(state: CycleState, pod: Pod): MaybeStatus {
     state.write(KEY, podImages(pod));
@@ -48,7 +48,7 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const totalNumNodes = state.snapshot.numNodes();
-    const images = state.read<Images>(KEY) ?? podImages(pod);
+    const images = this.preScoreState.read(state) ?? podImages(pod);
     let sum = 0;
     for (const image of images.names) {
       const st = nodeInfo.imageStates.size ? nodeInfo.imageStates.get(image) : undefined;

@@ -1,10 +1,10 @@
 import type { Pod } from 'kubernetes-types/core/v1';
-import type { CycleState, StateData } from '../framework/cycle-state.ts';
+import { StateReader, type CycleState, type StateData } from '../framework/cycle-state.ts';
 import { MAX_NODE_SCORE, type ClusterEvent, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
 import type { NodeInfo } from '../framework/node-info.ts';
 import { podRequests, type Resource } from '../framework/resource.ts';
 import type { MaybeStatus } from '../framework/status.ts';
-import { DEFAULT_SCORING_RESOURCES, allocatableAndRequested, type ResourceSpec } from './node-resources-fit.ts';
+import { DEFAULT_SCORING_RESOURCES, type ResourceSpec } from './node-resources-fit.ts';
 
 const KEY = 'PreScoreNodeResourcesBalancedAllocation';
 
@@ -22,6 +22,7 @@ class ReqState implements StateData {
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = 'NodeResourcesBalancedAllocation';
   readonly resources: ResourceSpec[];
+  private readonly preScoreState = new StateReader<ReqState>(KEY);
 
   constructor(resources: ResourceSpec[] = DEFAULT_SCORING_RESOURCES) {
     this.resources = resources;
@@ -38,14 +39,32 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
-    const req = state.read<ReqState>(KEY)?.req ?? podRequests(pod);
-    const fractions: number[] = [];
-    for (const r of this.resources) {
-      const [alloc, requested] = allocatableAndRequested(nodeInfo, req, r.name, false);
-      if (alloc === 0) continue;
-      fractions.push(Math.min(1, requested / alloc));
-    }
+    const req = this.preScoreState.read(state)?.req ?? podRequests(pod);
+    const resources = this.resources;
     let std = 0;
+    if (resources.length <= 2) {
+      // The usual cpu and memory: no array of fractions.
+      let count = 0;
+      let f0 = 0;
+      let f1 = 0;
+      for (let i = 0; i < resources.length; i++) {
+        const name = resources[i].name;
+        const alloc = nodeInfo.allocatable.get(name);
+        if (alloc === 0) continue;
+        const f = Math.min(1, (nodeInfo.requested.get(name) + req.get(name)) / alloc);
+        if (count === 0) f0 = f;
+        else f1 = f;
+        count++;
+      }
+      if (count === 2) std = Math.abs((f0 - f1) / 2);
+      return Math.trunc((1 - std) * MAX_NODE_SCORE);
+    }
+    const fractions: number[] = [];
+    for (const r of resources) {
+      const alloc = nodeInfo.allocatable.get(r.name);
+      if (alloc === 0) continue;
+      fractions.push(Math.min(1, (nodeInfo.requested.get(r.name) + req.get(r.name)) / alloc));
+    }
     if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
     else if (fractions.length > 2) {
       const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;

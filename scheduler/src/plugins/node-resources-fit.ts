@@ -1,5 +1,5 @@
 import type { Pod } from 'kubernetes-types/core/v1';
-import type { CycleState, StateData } from '../framework/cycle-state.ts';
+import { StateReader, type CycleState, type StateData } from '../framework/cycle-state.ts';
 import {
   MAX_NODE_SCORE,
   type ClusterEvent,
@@ -21,6 +21,22 @@ export interface InsufficientResource {
   capacity: number;
   /** The request exceeds the node's allocatable even when empty: preemption cannot help. */
   unresolvable: boolean;
+}
+
+/** Whether the node has room for the request: fitsRequest(...).length === 0 without building the reasons. */
+export function fitsRequestFast(req: Resource, scalarNames: readonly string[], nodeInfo: NodeInfo): boolean {
+  const alloc = nodeInfo.allocatable;
+  const used = nodeInfo.requested;
+  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) return false;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  for (let i = 0; i < scalarNames.length; i++) {
+    const name = scalarNames[i];
+    const want = req.scalar.get(name)!;
+    if (want > 0 && want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+  }
+  return true;
 }
 
 /** fitsRequest: which resources the node lacks for the pod's request (reasons in upstream order). */
@@ -58,8 +74,11 @@ const PRE_SCORE_KEY = 'PreScoreNodeResourcesFit';
 
 class RequestState implements StateData {
   readonly req: Resource;
+  /** The request's extended resources, sorted (the order of the reasons). */
+  readonly scalarNames: string[];
   constructor(r: Resource) {
     this.req = r;
+    this.scalarNames = [...r.scalar.keys()].sort();
   }
   clone(): StateData {
     return this;
@@ -94,6 +113,8 @@ function leastRequestedScore(requested: number, capacity: number): number {
 export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'NodeResourcesFit';
   readonly resources: ResourceSpec[];
+  private readonly preFilterState = new StateReader<RequestState>(PRE_FILTER_KEY);
+  private readonly preScoreState = new StateReader<RequestState>(PRE_SCORE_KEY);
 
   constructor(resources: ResourceSpec[] = DEFAULT_SCORING_RESOURCES) {
     this.resources = resources;
@@ -114,7 +135,9 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
-    const req = state.read<RequestState>(PRE_FILTER_KEY)?.req ?? podRequests(pod);
+    const st = this.preFilterState.read(state) ?? new RequestState(podRequests(pod));
+    const req = st.req;
+    if (fitsRequestFast(req, st.scalarNames, nodeInfo)) return null;
     const insufficient = fitsRequest(req, nodeInfo);
     if (insufficient.length === 0) return null;
     const reasons = insufficient.map((r) => r.reason);
@@ -127,12 +150,15 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
-    const req = state.read<RequestState>(PRE_SCORE_KEY)?.req ?? podRequests(pod, true);
+    const req = this.preScoreState.read(state)?.req ?? podRequests(pod, true);
     let score = 0;
     let weightSum = 0;
-    for (const r of this.resources) {
-      const [alloc, requested] = allocatableAndRequested(nodeInfo, req, r.name, true);
+    const resources = this.resources;
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
+      const alloc = nodeInfo.allocatable.get(r.name);
       if (alloc === 0) continue;
+      const requested = nodeInfo.nonZeroRequested.get(r.name) + req.get(r.name);
       score += leastRequestedScore(requested, alloc) * r.weight;
       weightSum += r.weight;
     }

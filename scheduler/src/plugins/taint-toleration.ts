@@ -1,5 +1,5 @@
-import type { Pod, Toleration } from 'kubernetes-types/core/v1';
-import type { CycleState } from '../framework/cycle-state.ts';
+import type { Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
+import { StateReader, type CycleState } from '../framework/cycle-state.ts';
 import {
   MAX_NODE_SCORE,
   defaultNormalizeScore,
@@ -25,20 +25,21 @@ class PreScoreState {
   }
 }
 
+const isNoScheduleOrNoExecute = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+
 /** Filters on NoSchedule/NoExecute taints; scores down nodes with untolerated PreferNoSchedule taints. */
 export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'TaintToleration';
+  private readonly preScoreState = new StateReader<PreScoreState>(PRE_SCORE_KEY);
 
   eventsToRegister(): ClusterEvent[] {
     return [{ resource: 'Node', action: 'Add' }, { resource: 'Node', action: 'Update' }, { resource: 'Pod', action: 'Update' }];
   }
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
-    const taint = findUntoleratedTaint(
-      nodeInfo.node?.spec?.taints,
-      pod.spec?.tolerations,
-      (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute',
-    );
+    const taints = nodeInfo.node?.spec?.taints;
+    if (!taints || taints.length === 0) return null;
+    const taint = findUntoleratedTaint(taints, pod.spec?.tolerations, isNoScheduleOrNoExecute);
     if (!taint) return null;
     return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
   }
@@ -50,10 +51,12 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
-    const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+    const taints = nodeInfo.node?.spec?.taints;
+    if (!taints || taints.length === 0) return 0;
+    const s = this.preScoreState.read(state);
     const tols = s ? s.tolerationsPreferNoSchedule : (pod.spec?.tolerations ?? []);
     let n = 0;
-    for (const taint of nodeInfo.node?.spec?.taints ?? []) {
+    for (const taint of taints) {
       if (taint.effect !== 'PreferNoSchedule') continue;
       if (!tolerationsTolerateTaint(tols, taint)) n++;
     }

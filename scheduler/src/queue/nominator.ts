@@ -42,6 +42,7 @@ export class Nominator {
   }
 
   nominatedPodsForNode(nodeName: string): Pod[] {
+    if (this.byNode.size === 0) return [];
     const m = this.byNode.get(nodeName);
     return m ? [...m.values()] : [];
   }
