@@ -77,6 +77,10 @@ describe('checkSchema', () => {
     expect(checkSchema({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's' }, addressType: 'IPv4', endpoints: null }).errors).toEqual([]);
     expect(checkSchema({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's' }, endpoints: [] }).errors)
       .toEqual([{ type: 'FieldValueRequired', field: 'addressType' }]);
+    // Required numbers and booleans are Go scalars: missing means zero upstream, not an error.
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd' }, status: { numberReady: 1 } };
+    expect(checkSchema(ds).errors).toEqual([]);
+    expect(checkSchema({ ...ds, status: { numberReady: 'one' } }).errors).toEqual([{ type: 'FieldValueTypeInvalid', field: 'status.numberReady', value: 'one', detail: 'must be of type integer' }]);
   });
 
   it('accepts Quantity and IntOrString as string or number', () => {

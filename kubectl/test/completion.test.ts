@@ -59,7 +59,7 @@ describe('completion bash', () => {
     const all = await completions(['kubectl', '']);
     for (const c of ['apply', 'get', 'describe', 'explain', 'cluster-info', 'completion', 'config']) expect(all).toContain(c);
     expect(all).not.toContain('__complete');
-    expect(await completions(['kubectl', 'config', ''])).toEqual(['view', 'current-context', 'get-contexts', 'use-context']);
+    expect(await completions(['kubectl', 'config', ''])).toEqual(['current-context', 'delete-context', 'get-contexts', 'rename-context', 'set-cluster', 'set-context', 'set-credentials', 'use-context', 'view']);
   }, 60_000);
 
   it('completes flags of the command and the global flags', async () => {

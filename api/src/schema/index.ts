@@ -168,10 +168,11 @@ export function checkSchema(obj: KubeObject): { errors: FieldError[]; unknownFie
       case 'additionalProperties':
         break;
       case 'required': {
-        // A Go client sends an empty list as null (no omitempty): lists are left to validation.
+        // A Go client sends an empty list as null (no omitempty): lists are left to validation. Numbers and
+        // booleans are Go scalars: a missing one decodes as its zero value upstream, never "Required".
         const missing = String((e.params as { missingProperty: string }).missingProperty);
         const propSchema = resolve(schemaAtPointer(name, e.instancePath)?.properties?.[missing]);
-        if (propSchema?.type === 'array') break;
+        if (propSchema?.type === 'array' || propSchema?.type === 'integer' || propSchema?.type === 'number' || propSchema?.type === 'boolean') break;
         push({ type: 'FieldValueRequired', field: join(path, missing) });
         break;
       }

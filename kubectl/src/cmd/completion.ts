@@ -102,7 +102,8 @@ function globalFlagsFrom(words: string[], program: Command): GlobalFlags {
 interface Candidate { value: string; description?: string }
 
 function visibleCommands(cmd: Command): Command[] {
-  return cmd.createHelp().visibleCommands(cmd).filter((c) => c.name() !== 'help' || cmd.parent === null);
+  // Sorted by name, as cobra lists subcommands.
+  return cmd.createHelp().visibleCommands(cmd).filter((c) => c.name() !== 'help' || cmd.parent === null).sort((a, b) => a.name().localeCompare(b.name()));
 }
 
 /** Completes `words` (the last one is being typed); resolves with the candidates and a directive. */
