@@ -141,6 +141,12 @@ describe('kubectl get -w (golden)', () => {
     expect(ours.stdout).toMatch(new RegExp(`^w1=\\d+\\nw2=\\d+\\nw1=${n}\\n$`));
   }, 60_000);
 
+  it('-o custom-columns prints each object as the real kubectl does', async () => {
+    const { real, ours } = await watchBoth(['get', 'pods', '-w', '-o', 'custom-columns=NAME:.metadata.name,TOUCHED:.metadata.labels.touched'], (s) => lines(s) >= 3, () => touch('w2'), (s) => lines(s) >= 4);
+    expect(ours).toEqual(real);
+    expect(ours.stdout).toContain('w2');
+  }, 60_000);
+
   for (const args of [
     ['get', 'pods', '--output-watch-events'],
     ['get', '-w'],

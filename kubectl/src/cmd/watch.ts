@@ -9,6 +9,7 @@ import { omitManagedFields, nameLine, type ObjectLike } from '../printers/index.
 import { toJson, toCompactJson } from '../printers/json.ts';
 import { toYaml } from '../printers/yaml.ts';
 import { parseOutput, type OutputFormat } from './output.ts';
+import { customColumnsHeader, customColumnsRows } from '../printers/custom-columns.ts';
 import { ExitError } from '../errors.ts';
 import { printJsonPath } from '../printers/jsonpath.ts';
 import { sortByField, SortFieldNotFound } from '../printers/sort.ts';
@@ -215,7 +216,14 @@ export async function runGetWatch(f: Factory, args: string[], o: WatchOptions): 
   // skipPrinter: while false, objects are not printed (a Table still passes, without rows, for its columns).
   let outputObjects = !o.watchOnly;
   const printTable = (t: Table, eventType?: string) => tablePrinter!.print(outputObjects ? t : { ...t, rows: [] }, eventType);
-  const printObject = (obj: ObjectLike, eventType?: string) => { if (outputObjects) f.io.out(genericPrinter!.print(obj, eventType)); };
+  // -o custom-columns: the header once, then each object's row, aligned with the widths seen so far.
+  const columnsWriter = out.kind === 'custom-columns' ? new RememberingTabWriter() : undefined;
+  if (columnsWriter && out.kind === 'custom-columns' && (!o.noHeaders || out.fromFile)) columnsWriter.write(customColumnsHeader(out.columns));
+  const printObject = (obj: ObjectLike, eventType?: string) => {
+    if (!outputObjects) return;
+    if (columnsWriter && out.kind === 'custom-columns') { columnsWriter.write(customColumnsRows(out.columns, obj)); f.io.out(columnsWriter.flush()); }
+    else f.io.out(genericPrinter!.print(obj, eventType));
+  };
   const flush = () => { if (tablePrinter) { const s = tablePrinter.w.flush(); if (s) f.io.out(s); } };
 
   let rv = '0';

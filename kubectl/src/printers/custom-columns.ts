@@ -79,12 +79,23 @@ export class CustomColumnsError extends Error {
   constructor(message: string, printed: string) { super(message); this.printed = printed; }
 }
 
-/** The printed table for one object or a List of them. */
-export function printCustomColumns(columns: Column[], obj: ObjectLike, noHeaders: boolean): string {
-  let s = noHeaders ? '' : `${columns.map((c) => c.header).join('\t')}\n`;
+/** The header line, tab-separated. */
+export function customColumnsHeader(columns: Column[]): string {
+  return `${columns.map((c) => c.header).join('\t')}\n`;
+}
+
+/** The rows for one object or a List of them, tab-separated (unaligned); `before` is what precedes them in an error's output. */
+export function customColumnsRows(columns: Column[], obj: ObjectLike, before = ''): string {
+  let s = '';
   const items = Array.isArray(obj.items) && /List$/.test(obj.kind ?? '') ? (obj.items as unknown[]) : [obj];
   for (const it of items) {
-    try { s += `${row(columns, it)}\n`; } catch (e) { throw new CustomColumnsError((e as Error).message, formatTabs(s)); }
+    try { s += `${row(columns, it)}\n`; } catch (e) { throw new CustomColumnsError((e as Error).message, formatTabs(before + s)); }
   }
-  return formatTabs(s);
+  return s;
+}
+
+/** The printed table for one object or a List of them. */
+export function printCustomColumns(columns: Column[], obj: ObjectLike, noHeaders: boolean): string {
+  const header = noHeaders ? '' : customColumnsHeader(columns);
+  return formatTabs(header + customColumnsRows(columns, obj, header));
 }
