@@ -14,7 +14,7 @@ async function appPods(app: string) {
   return (JSON.parse(out) as { items: Pod[] }).items.map((p) => ({ name: p.metadata!.name!, deleting: !!p.metadata!.deletionTimestamp, ...podView(p) }));
 }
 
-const webCommand = 'echo "hello from $(hostname)" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp';
+const webCommand = 'echo "serving from $(hostname)"; echo "hello from $(hostname)" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp';
 
 describe('deployments and services on a three-node cluster', () => {
   it('rolls out a Deployment created with the real kubectl: one ReplicaSet, three running pods', async () => {
@@ -30,6 +30,22 @@ describe('deployments and services on a three-node cluster', () => {
     const deploy = (await cluster().kubectlOk(['get', 'deployment', 'web', '--no-headers'])).trim().split(/\s+/);
     expect(deploy.slice(0, 4)).toEqual(['web', '3/3', '3', '3']);
   }, 150_000);
+
+  it('our kubectl reads the logs of the Deployment\'s pods by selector and through the Deployment, as the real one', async () => {
+    const sorted = (s: string) => s.trim().split('\n').sort();
+    const [ours, real] = await Promise.all([
+      cluster().ourKubectl(['logs', '-l', 'app=web', '--prefix']),
+      cluster().kubectl(['logs', '-l', 'app=web', '--prefix']),
+    ]);
+    expect(ours.code).toBe(0);
+    expect(sorted(ours.stdout)).toEqual(sorted(real.stdout));
+    expect(sorted(ours.stdout)).toHaveLength(3);
+    for (const l of sorted(ours.stdout)) expect(l).toMatch(/^\[pod\/(web-[a-z0-9]+-[a-z0-9]{5})\/busybox\] serving from \1$/);
+    const viaDeployment = await cluster().ourKubectl(['logs', 'deployment/web']);
+    expect(viaDeployment.code).toBe(0);
+    expect(viaDeployment.stderr).toMatch(/^Found 3 pods, using pod\/web-/);
+    expect(viaDeployment.stdout).toMatch(/^serving from web-/);
+  }, 60_000);
 
   it('serves the Deployment behind a Service: ClusterIP from a pod, NodePort on every node', async () => {
     const exposed = await cluster().kubectlOk(['expose', 'deployment', 'web', '--port=80', '--target-port=8080', '--type=NodePort']);
