@@ -39,8 +39,17 @@ export function parseManifest(text: string, source: string): ManifestObject[] {
   list.forEach((doc, i) => {
     if (doc.errors.length) {
       const e = doc.errors[0];
-      const line = e.linePos?.[0]?.line;
-      throw new Error(`error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+      let line = e.linePos?.[0]?.line;
+      // In a file of several documents, the error names the document and counts lines from its start
+      // (the line after its `---`), as kubectl reads each document on its own.
+      let where = source;
+      if (list.length > 1) {
+        where = `${source} (document ${i + 1})`;
+        const start = doc.range[0];
+        const first = text.slice(0, start).split('\n').length + (text.startsWith('---', start) ? 1 : 0);
+        if (line) line = line - first + 1;
+      }
+      throw new Error(`error parsing ${where}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     const v = doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (v === null || v === undefined) return;
