@@ -157,6 +157,28 @@ function topSelfTime(path: string, n: number, fromUs: number, toUs: number): str
     .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
 }
 
+/** The share of (idle) samples in each tenth of [fromUs, toUs]: where the scheduler waited rather than worked. */
+function idleByTenth(path: string, fromUs: number, toUs: number): string {
+  const prof = JSON.parse(readFileSync(path, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string } }[];
+    samples: number[]; timeDeltas: number[]; startTime: number;
+  };
+  const idleIds = new Set(prof.nodes.filter((nd) => nd.callFrame.functionName === '(idle)').map((nd) => nd.id));
+  const total = new Array<number>(10).fill(0);
+  const idle = new Array<number>(10).fill(0);
+  const span = Math.max(1, toUs - fromUs);
+  let ts = prof.startTime;
+  prof.samples.forEach((id, i) => {
+    const dt = prof.timeDeltas[i] ?? 0;
+    ts += dt;
+    if (ts < fromUs || ts > toUs) return;
+    const b = Math.min(9, Math.floor(((ts - fromUs) * 10) / span));
+    total[b] += dt;
+    if (idleIds.has(id)) idle[b] += dt;
+  });
+  return total.map((t, i) => `${t ? Math.round((100 * idle[i]) / t) : 0}%`).join(' ');
+}
+
 export async function run(): Promise<void> {
   const nodes = positive('nodes', 5000);
   const pods = positive('pods', 10000);
@@ -301,6 +323,7 @@ export async function run(): Promise<void> {
       for (const f of files) {
         console.log(`scheduler CPU profile ${f}: top self time from the first binding to the last`);
         for (const l of topSelfTime(join(profDir, f), 25, window.from, window.to)) console.log(`  ${l}`);
+        console.log(`  idle share in each tenth of that window: ${idleByTenth(join(profDir, f), window.from, window.to)}`);
       }
     }
   } finally {

@@ -96,6 +96,7 @@ function findNodesThatFitPod(fw: Framework, state: CycleState, pod: Pod, start: 
 
   // The Filter plugins left after PreFilter's Skips, once per cycle rather than once per node.
   const filters = fw.filterPluginsToRun(state);
+  const anyNominated = fw.hasNominatedPods();
   let nodes = allNodes;
   if (pre.result?.nodeNames) {
     const names = pre.result.nodeNames;
@@ -117,9 +118,13 @@ function findNodesThatFitPod(fw: Framework, state: CycleState, pod: Pod, start: 
   let processed = 0;
   const begin = numAll > 0 ? start % numAll : 0;
   for (let i = 0; i < numAll && feasible.length < toFind; i++) {
-    const ni = nodes[(begin + i) % numAll];
+    let j = begin + i;
+    if (j >= numAll) j -= numAll;
+    const ni = nodes[j];
     processed++;
-    const s = fw.runFilterPluginsWithNominatedPods(state, pod, ni, fw.nominatedPodsForNode(ni.name), filters);
+    const s = anyNominated
+      ? fw.runFilterPluginsWithNominatedPods(state, pod, ni, fw.nominatedPodsForNode(ni.name), filters)
+      : fw.runFilterPluginList(state, pod, ni, filters);
     if (!s) {
       feasible.push(ni);
       continue;

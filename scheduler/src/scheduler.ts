@@ -115,6 +115,7 @@ export class Scheduler {
     for (const fw of this.frameworks.values()) {
       for (const [k, v] of fw.eventsToRegister()) events.set(k, v);
       fw.nominatedPodsForNode = (n) => this.queue.nominatedPodsForNode(n);
+      fw.hasNominatedPods = () => this.queue.nominator.hasNominatedPods();
     }
     this.queue.setEventsToRegister(events);
   }

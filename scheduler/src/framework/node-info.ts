@@ -16,7 +16,10 @@ export function nextGeneration(): number {
 
 /** Node-level aggregated information (upstream framework.NodeInfo). */
 export class NodeInfo {
-  node: Node | null = null;
+  /** The node; set through setNode/removeNode, which keep `name` in step. */
+  private _node: Node | null = null;
+  /** The node's name ('' without a node), kept as a field: it is read for every node of every cycle. */
+  name = '';
   pods: PodInfo[] = [];
   podsWithAffinity: PodInfo[] = [];
   podsWithRequiredAntiAffinity: PodInfo[] = [];
@@ -34,8 +37,13 @@ export class NodeInfo {
     for (const p of pods) this.addPod(p);
   }
 
-  get name(): string {
-    return this.node?.metadata?.name ?? '';
+  get node(): Node | null {
+    return this._node;
+  }
+
+  set node(n: Node | null) {
+    this._node = n;
+    this.name = n?.metadata?.name ?? '';
   }
 
   setNode(node: Node): void {

@@ -44,13 +44,34 @@ export interface NodePluginScores {
   totalScore: number;
 }
 
-function addScore(out: NodePluginScores, j: number, plugin: string, score: number, weight: number): void {
+function addScore(weighted: Float64Array, totals: Float64Array, at: number, i: number, plugin: string, score: number, weight: number): void {
   if (score > MAX_NODE_SCORE || score < MIN_NODE_SCORE) {
     throw new Error(`plugin "${plugin}" returns an invalid score ${score}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`);
   }
   const w = score * weight;
-  out.scores[j] = { plugin, score: w };
-  out.totalScore += w;
+  weighted[at] = w;
+  totals[i] += w;
+}
+
+/** One node's scores from runScorePlugins; the per-plugin list is built only when read (logs, tests). */
+class NodeScores implements NodePluginScores {
+  readonly name: string;
+  readonly totalScore: number;
+  private readonly plugins: string[];
+  private readonly weighted: Float64Array;
+  private readonly offset: number;
+
+  constructor(name: string, totalScore: number, plugins: string[], weighted: Float64Array, offset: number) {
+    this.name = name;
+    this.totalScore = totalScore;
+    this.plugins = plugins;
+    this.weighted = weighted;
+    this.offset = offset;
+  }
+
+  get scores(): { plugin: string; score: number }[] {
+    return this.plugins.map((plugin, j) => ({ plugin, score: this.weighted[this.offset + j] }));
+  }
 }
 
 const has = <K extends string>(p: Plugin, m: K): boolean => typeof (p as unknown as Record<string, unknown>)[m] === 'function';
@@ -67,6 +88,8 @@ export class Framework {
   readonly bindPlugins: BindPlugin[];
   /** Pods nominated to a node (set by the scheduler to the queue's nominator). */
   nominatedPodsForNode: (nodeName: string) => Pod[] = () => [];
+  /** Whether any pod is nominated at all (false lets a cycle skip the per-node lookups); set with nominatedPodsForNode. */
+  hasNominatedPods: () => boolean = () => true;
 
   constructor(profile: Profile) {
     this.profile = profile;
@@ -250,26 +273,30 @@ export class Framework {
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): NodePluginScores[] {
     const n = nodes.length;
     const plugins = state.skipScorePlugins.size === 0 ? this.scorePlugins : this.scorePlugins.filter((p) => !state.skipScorePlugins.has(p.plugin.name));
-    const out: NodePluginScores[] = new Array(n);
     const k = plugins.length;
-    for (let i = 0; i < n; i++) out[i] = { name: nodes[i].name, scores: new Array(k), totalScore: 0 };
+    // Weighted scores, node-major (node i's plugin j at i*k+j), and the totals: one allocation each per cycle.
+    const weighted = new Float64Array(n * k);
+    const totals = new Float64Array(n);
     let raw: Float64Array | null = null;
     for (let j = 0; j < k; j++) {
       const { plugin, weight } = plugins[j];
       const name = plugin.name;
       if (plugin.normalizeScore) {
         const scores: NodeScore[] = new Array(n);
-        for (let i = 0; i < n; i++) scores[i] = { name: out[i].name, score: plugin.score(state, pod, nodes[i]) };
+        for (let i = 0; i < n; i++) scores[i] = { name: nodes[i].name, score: plugin.score(state, pod, nodes[i]) };
         const s = plugin.normalizeScore(state, pod, scores);
         if (s && !s.isSuccess()) throw new Error(`plugin ${name} failed to normalize scores: ${s.message()}`);
-        for (let i = 0; i < n; i++) addScore(out[i], j, name, scores[i].score, weight);
+        for (let i = 0; i < n; i++) addScore(weighted, totals, i * k + j, i, name, scores[i].score, weight);
       } else {
         // No NormalizeScore: no NodeScore objects, the raw scores go to a reused array.
         raw ??= new Float64Array(n);
         for (let i = 0; i < n; i++) raw[i] = plugin.score(state, pod, nodes[i]);
-        for (let i = 0; i < n; i++) addScore(out[i], j, name, raw[i], weight);
+        for (let i = 0; i < n; i++) addScore(weighted, totals, i * k + j, i, name, raw[i], weight);
       }
     }
+    const names = plugins.map((p) => p.plugin.name);
+    const out: NodePluginScores[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = new NodeScores(nodes[i].name, totals[i], names, weighted, i * k);
     return out;
   }
 

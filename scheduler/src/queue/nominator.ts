@@ -41,6 +41,11 @@ export class Nominator {
     else this.deleteNominatedPodIfExists(oldPod);
   }
 
+  /** Whether any pod is nominated to any node. */
+  hasNominatedPods(): boolean {
+    return this.byNode.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): Pod[] {
     if (this.byNode.size === 0) return [];
     const m = this.byNode.get(nodeName);
