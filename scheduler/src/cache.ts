@@ -231,6 +231,8 @@ export class Cache {
     return n;
   }
 
+  private readonly hasImage = (name: string): boolean => this.imageStates.has(name);
+
   private cloneForSnapshot(ni: NodeInfo): NodeInfo {
     const s = ni.clone();
     for (const [img, st] of s.imageStates) {
@@ -278,6 +280,7 @@ export class Cache {
     this.dirty.clear();
     this.structureChanged = false;
     this.lastSnapshot = snapshot;
+    snapshot.hasImage = this.hasImage;
     snapshot.generation++;
   }
 

@@ -8,6 +8,11 @@ export class Snapshot {
   havePodsWithAffinityList: NodeInfo[] = [];
   havePodsWithRequiredAntiAffinityList: NodeInfo[] = [];
   generation = 0;
+  /**
+   * Whether any node of the snapshot has the image (set by the cache from its image index); absent when
+   * unknown, e.g. for snapshots built from objects.
+   */
+  hasImage?: (name: string) => boolean;
 
   /** Builds a snapshot from nodes and the pods bound or assumed to them (image states included), for tests and tools. */
   static fromObjects(nodes: Node[], pods: Pod[] = []): Snapshot {

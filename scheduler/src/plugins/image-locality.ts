@@ -22,19 +22,22 @@ const KEY = 'PreScoreImageLocality';
 class Images implements StateData {
   readonly names: string[];
   readonly numContainers: number;
-  constructor(names: string[], n: number) {
+  /** False when no node of the snapshot has any of the images: every node's sum is then 0. */
+  readonly onSomeNode: boolean;
+  constructor(names: string[], n: number, onSomeNode = true) {
     this.names = names;
     this.numContainers = n;
+    this.onSomeNode = onSomeNode;
   }
   clone(): StateData {
     return this;
   }
 }
 
-function podImages(pod: Pod): Images {
+function podImages(pod: Pod, hasImage?: (name: string) => boolean): Images {
   const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   const names = containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!));
-  return new Images(names, containers.length);
+  return new Images(names, containers.length, !hasImage || names.some(hasImage));
 }
 
 export class ImageLocality implements PreScorePlugin, ScorePlugin {
@@ -42,7 +45,7 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
   private readonly preScoreState = new StateReader<Images>(KEY);
 
   preScore(state: CycleState, pod: Pod): MaybeStatus {
-    state.write(KEY, podImages(pod));
+    state.write(KEY, podImages(pod, state.snapshot.hasImage));
     return null;
   }
 
@@ -50,7 +53,7 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
     const totalNumNodes = state.snapshot.numNodes();
     const images = this.preScoreState.read(state) ?? podImages(pod);
     let sum = 0;
-    for (const image of images.names) {
+    if (images.onSomeNode) for (const image of images.names) {
       const st = nodeInfo.imageStates.size ? nodeInfo.imageStates.get(image) : undefined;
       if (st && totalNumNodes > 0) sum += Math.trunc(st.size * (st.numNodes / totalNumNodes));
     }
