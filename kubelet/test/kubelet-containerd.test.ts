@@ -191,15 +191,22 @@ describe('kubelet with containerd', () => {
     });
     try {
       await expect(kubelet!.cri.containerStatus('no-such-container')).rejects.toThrow(); // an error to count
-      const { type, body } = await new Promise<{ type: string; body: string }>((resolve, reject) => {
+      const scrape = () => new Promise<{ type: string; body: string }>((resolve, reject) => {
         httpsGet({ host: '127.0.0.1', port: srv.port, path: '/metrics', rejectUnauthorized: false }, (res) => {
           let text = '';
           res.on('data', (c: Buffer) => { text += c.toString(); });
           res.on('end', () => resolve({ type: String(res.headers['content-type']), body: text }));
         }).on('error', reject);
       });
+      const valueIn = (body: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(body)?.[1] ?? NaN);
+      // The previous test's pods are still being torn down: the gauges follow the next relist.
+      let { type, body } = await scrape();
+      for (const end = Date.now() + 15_000; valueIn(body, 'kubelet_running_pods') !== 1 && Date.now() < end;) {
+        await new Promise((r) => setTimeout(r, 250));
+        ({ type, body } = await scrape());
+      }
       expect(type).toMatch(/^text\/plain; version=0\.0\.4/);
-      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(body)?.[1] ?? NaN);
+      const value = (series: string) => valueIn(body, series);
       expect(value('kubelet_running_pods')).toBe(1); // hello: the QoS pods are gone, sick comes later
       expect(value('kubelet_running_containers{container_state="running"}')).toBe(1);
       expect(value('kubelet_runtime_operations_total{operation_type="run_podsandbox"}')).toBeGreaterThanOrEqual(2);
