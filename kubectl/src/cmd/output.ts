@@ -23,7 +23,6 @@ export function parseOutput(o: string | undefined): OutputFormat {
   throw new Error(`unable to match a printer suitable for the output format "${v}", allowed formats are: ${allowedFormats}`);
 }
 
-/** Flags given as "-n=foo" reach us with a leading "=". */
 /** Prints -o custom-columns[-file]; a custom-columns-file prints its headers even with --no-headers, as kubectl 1.32 does. */
 export function customColumnsOutput(out: { columns: Column[]; fromFile: boolean }, doc: ObjectLike, noHeaders: boolean, write: (s: string) => void): void {
   try {
@@ -34,6 +33,7 @@ export function customColumnsOutput(out: { columns: Column[]; fromFile: boolean 
   }
 }
 
+/** Flags given as "-n=foo" reach us with a leading "=". */
 export function flagValue(v: string | undefined): string | undefined {
   return v === undefined ? undefined : v.replace(/^=/, '');
 }
