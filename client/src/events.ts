@@ -109,6 +109,8 @@ export class EventRecorder {
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private seq = 0;
+  private droppedSince = 0;
+  private droppedLoggedAt = -Infinity;
 
   constructor(events: EventsClient, o: EventRecorderOptions) {
     this.client = events;
@@ -139,7 +141,7 @@ export class EventRecorder {
         reportingInstance: this.host,
       };
       if (this.queue.length >= (this.o.queueSize ?? 1000)) {
-        this.log.warn({ reason, object: `${ns}/${ref.name}` }, 'event queue full; dropping event');
+        this.dropped(reason, `${ns}/${ref.name}`, t.getTime());
         return;
       }
       this.queue.push(ev);
@@ -147,6 +149,28 @@ export class EventRecorder {
     } catch (e) {
       this.log.error({ err: (e as Error).message, reason }, 'could not record event');
     }
+  }
+
+  /**
+   * A full queue drops the event. The first drop is logged with its object, later ones are counted and
+   * logged as one line per 10 s and when the queue has drained: a burst (a scheduler binding thousands of
+   * pods) would otherwise write a warning per event, which costs more than the events it drops.
+   */
+  private dropped(reason: string, object: string, now: number): void {
+    if (this.droppedSince === 0 && now - this.droppedLoggedAt >= 10_000) {
+      this.droppedLoggedAt = now;
+      this.log.warn({ reason, object }, 'event queue full; dropping event');
+      return;
+    }
+    this.droppedSince++;
+    if (now - this.droppedLoggedAt >= 10_000) this.logDropped(now);
+  }
+
+  private logDropped(now: number): void {
+    if (this.droppedSince === 0) return;
+    this.log.warn({ dropped: this.droppedSince }, 'event queue full; dropped %d more events', this.droppedSince);
+    this.droppedSince = 0;
+    this.droppedLoggedAt = now;
   }
 
   /** event() with printf-style formatting of the message. */
@@ -167,6 +191,7 @@ export class EventRecorder {
   }
 
   private notifyIdle(): void {
+    this.logDropped(this.now().getTime());
     if (this.queue.length) { this.running = this.drain().finally(() => { this.running = undefined; this.notifyIdle(); }); return; }
     for (const w of this.idleWaiters) w();
     this.idleWaiters = [];

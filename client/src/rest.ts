@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { StatusError, statusError } from '@k8ts/api/status.ts';
 import type { Status, StatusReason } from '@k8ts/api/status.ts';
 import type { RestConfig } from './kubeconfig.ts';
+import { Semaphore } from './semaphore.ts';
 
 // node:http and node:https through require: an ESM import of node:http builds its namespace object, which
 // reads the lazy `WebSocket` getter and loads undici (~60 ms of CPU on every kubectl start).
@@ -151,6 +152,17 @@ function retryAfterMs(h: Http.IncomingHttpHeaders): number | undefined {
   return Number.isFinite(d) ? Math.max(0, d - Date.now()) : undefined;
 }
 
+/** Waits for p; when signal aborts first, rejects with its reason and hands p to onAbandon. */
+function abortable(p: Promise<void>, signal: AbortSignal | undefined, onAbandon: () => void): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) { onAbandon(); return Promise.reject(signal.reason); }
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => { onAbandon(); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(() => { signal.removeEventListener('abort', onAbort); resolve(); });
+  });
+}
+
 interface RawResponse { statusCode: number; headers: Http.IncomingHttpHeaders; body: string }
 
 /** client-go's client-side token bucket (RestConfig qps/burst): waits for a token before each request. */
@@ -174,6 +186,8 @@ export class RestClient {
   readonly config: RestConfig;
   readonly baseUrl: URL;
   private readonly agent: Http.Agent;
+  /** Requests waiting for one of the agent's connections wait here, not in the agent (see once()). */
+  private readonly slots: Semaphore;
   private readonly streamAgent: Http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly maxRetries: number;
@@ -201,7 +215,9 @@ export class RestClient {
     const mk = (maxSockets: number) => tls
       ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
       : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
-    this.agent = mk(opts.maxConnections ?? 64);
+    const maxConnections = opts.maxConnections ?? 64;
+    this.agent = mk(maxConnections);
+    this.slots = new Semaphore(maxConnections);
     this.streamAgent = mk(Infinity);
     this.maxRetries = opts.maxRetries ?? 5;
     this.backoffBaseMs = opts.backoffBaseMs ?? 100;
@@ -271,11 +287,22 @@ export class RestClient {
     });
   }
 
+  /**
+   * One short request and its whole body. It waits for a free connection before its ClientRequest exists:
+   * a burst of thousands (a scheduler's bindings) queued inside Node's agent costs a request object each
+   * up front and a linear shift of the agent's queue per response.
+   */
   private async once(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
-    const res = await this.open(method, o, body, signal);
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    return { statusCode: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') };
+    const wait = this.slots.acquire();
+    if (wait) await abortable(wait, signal, () => void wait.then(() => this.slots.release()));
+    try {
+      const res = await this.open(method, o, body, signal);
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      return { statusCode: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') };
+    } finally {
+      this.slots.release();
+    }
   }
 
   private backoff(attempt: number): number {

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { Event } from 'kubernetes-types/core/v1';
+import { pino } from 'pino';
 import { lookupResource } from '@k8ts/api/resources.ts';
 import { Clientset } from '../src/clientset.ts';
 import { EventRecorder, getReference } from '../src/events.ts';
@@ -90,6 +91,18 @@ describe('EventRecorder', () => {
     r.event(pod, 'Normal', 'R', 'm-later');
     await r.flush();
     expect(stored()).toHaveLength(4);
+  });
+
+  it('logs a full queue once with its object, then counts the drops in one line', async () => {
+    const lines: { msg: string; object?: string; dropped?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
+    const r = recorder({ queueSize: 1, logger });
+    for (let i = 0; i < 50; i++) r.event(pod, 'Normal', `R${i}`, `m${i}`); // R0 in flight, R1 waiting, 48 dropped
+    await r.flush();
+    expect(stored().map((e) => e.reason).sort()).toEqual(['R0', 'R1']);
+    expect(lines.map((l) => l.msg)).toEqual(['event queue full; dropping event', 'event queue full; dropped 47 more events']);
+    expect(lines[0].object).toBe('prod/web-1');
+    expect(lines[1].dropped).toBe(47);
   });
 
   it('never blocks or throws: bounded queue, failures swallowed, retries on transport errors', async () => {

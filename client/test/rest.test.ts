@@ -133,6 +133,36 @@ describe('RestClient', () => {
     await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
   });
 
+
+  it('holds requests beyond its connections in order, and a queued request times out on time', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const seen: string[] = [];
+    const srv = http.createServer((q, s) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      seen.push(q.url!);
+      const slow = q.url === '/slow';
+      setTimeout(() => { inFlight--; s.writeHead(200, { 'content-type': 'application/json' }); s.end('{}'); }, slow ? 300 : 5);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const r2 = new RestClient(cfg(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`), { maxConnections: 2 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => r2.request({ path: `/r${i}` })));
+    expect(peak).toBe(2);
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `/r${i}`));
+    // Both connections busy for 300 ms: a request with a 50 ms timeout gives up while still queued ...
+    const slow = [r2.request({ path: '/slow' }), r2.request({ path: '/slow' })];
+    const t0 = performance.now();
+    const err = await rejection(r2.request({ path: '/queued', timeoutMs: 50, retry: false }));
+    expect(err.name).toBe('TimeoutError');
+    expect(performance.now() - t0).toBeLessThan(250);
+    await Promise.all(slow);
+    // ... and its place is given back: requests still go through on both connections.
+    await Promise.all([r2.request({ path: '/a' }), r2.request({ path: '/b' })]);
+    expect(seen).not.toContain('/queued');
+    r2.close();
+    await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
+  });
   it('many open watches never starve ordinary requests', async () => {
     const r2 = new RestClient(cfg(fake.url), { maxConnections: 4 });
     const streams = await Promise.all(Array.from({ length: 10 }, () => r2.stream({ path: '/api/v1/pods', query: { watch: 'true' } })));

@@ -19,7 +19,7 @@ import { getPodRuntimeState, refreshPodRuntimeState, latestContainer, containerH
 import { podSandboxConfig, type DnsSettings } from './sandbox-config.ts';
 import { containerMounts, setUpVolumes } from './volumes.ts';
 import type { StartupStep } from '../metrics/pod-startup.ts';
-import { Semaphore } from '../util/semaphore.ts';
+import { Semaphore } from '@k8ts/client/semaphore.ts';
 
 /** Why a container is waiting, as the last sync found (upstream reasonCache). */
 export interface WaitingReason { reason: string; message: string }
