@@ -1,7 +1,7 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import { StateReader, type CycleState, type StateData } from '../framework/cycle-state.ts';
 import { MAX_NODE_SCORE, type ClusterEvent, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
-import type { NodeInfo } from '../framework/node-info.ts';
+import { allocatableOf, requestedOf, resourceField, type NodeInfo, type ResourceField } from '../framework/node-info.ts';
 import { podRequests, type Resource } from '../framework/resource.ts';
 import type { MaybeStatus } from '../framework/status.ts';
 import { DEFAULT_SCORING_RESOURCES, type ResourceSpec } from './node-resources-fit.ts';
@@ -22,10 +22,12 @@ class ReqState implements StateData {
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = 'NodeResourcesBalancedAllocation';
   readonly resources: ResourceSpec[];
+  private readonly fields: ResourceField[];
   private readonly preScoreState = new StateReader<ReqState>(KEY);
 
   constructor(resources: ResourceSpec[] = DEFAULT_SCORING_RESOURCES) {
     this.resources = resources;
+    this.fields = resources.map((r) => resourceField(r.name));
   }
 
   eventsToRegister(): ClusterEvent[] {
@@ -49,9 +51,10 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
       let f1 = 0;
       for (let i = 0; i < resources.length; i++) {
         const name = resources[i].name;
-        const alloc = nodeInfo.allocatable.get(name);
+        const field = this.fields[i];
+        const alloc = allocatableOf(nodeInfo, field, name);
         if (alloc === 0) continue;
-        const f = Math.min(1, (nodeInfo.requested.get(name) + req.get(name)) / alloc);
+        const f = Math.min(1, (requestedOf(nodeInfo, field, name) + req.get(name)) / alloc);
         if (count === 0) f0 = f;
         else f1 = f;
         count++;

@@ -9,7 +9,7 @@ import {
   type PreScorePlugin,
   type ScorePlugin,
 } from '../framework/interface.ts';
-import type { NodeInfo } from '../framework/node-info.ts';
+import { allocatableOf, nonZeroRequestedOf, resourceField, type NodeInfo, type ResourceField } from '../framework/node-info.ts';
 import { podRequests, type Resource } from '../framework/resource.ts';
 import { Status, type MaybeStatus } from '../framework/status.ts';
 
@@ -25,12 +25,14 @@ export interface InsufficientResource {
 
 /** Whether the node has room for the request: fitsRequest(...).length === 0 without building the reasons. */
 export function fitsRequestFast(req: Resource, scalarNames: readonly string[], nodeInfo: NodeInfo): boolean {
+  const n = nodeInfo;
+  if (n.numPods + 1 > n.allowedPods) return false;
+  if (req.milliCPU > 0 && req.milliCPU > n.allocMilliCPU - n.reqMilliCPU) return false;
+  if (req.memory > 0 && req.memory > n.allocMemory - n.reqMemory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > n.allocEphemeral - n.reqEphemeral) return false;
+  if (scalarNames.length === 0) return true;
   const alloc = nodeInfo.allocatable;
   const used = nodeInfo.requested;
-  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) return false;
-  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
   for (let i = 0; i < scalarNames.length; i++) {
     const name = scalarNames[i];
     const want = req.scalar.get(name)!;
@@ -113,11 +115,13 @@ function leastRequestedScore(requested: number, capacity: number): number {
 export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'NodeResourcesFit';
   readonly resources: ResourceSpec[];
+  private readonly fields: ResourceField[];
   private readonly preFilterState = new StateReader<RequestState>(PRE_FILTER_KEY);
   private readonly preScoreState = new StateReader<RequestState>(PRE_SCORE_KEY);
 
   constructor(resources: ResourceSpec[] = DEFAULT_SCORING_RESOURCES) {
     this.resources = resources;
+    this.fields = resources.map((r) => resourceField(r.name));
   }
 
   eventsToRegister(): ClusterEvent[] {
@@ -156,9 +160,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const resources = this.resources;
     for (let i = 0; i < resources.length; i++) {
       const r = resources[i];
-      const alloc = nodeInfo.allocatable.get(r.name);
+      const f = this.fields[i];
+      const alloc = allocatableOf(nodeInfo, f, r.name);
       if (alloc === 0) continue;
-      const requested = nodeInfo.nonZeroRequested.get(r.name) + req.get(r.name);
+      const requested = nonZeroRequestedOf(nodeInfo, f, r.name) + req.get(r.name);
       score += leastRequestedScore(requested, alloc) * r.weight;
       weightSum += r.weight;
     }

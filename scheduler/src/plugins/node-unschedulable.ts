@@ -18,9 +18,7 @@ export class NodeUnschedulable implements FilterPlugin {
   }
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
-    const node = nodeInfo.node;
-    if (!node) return Status.unresolvable(ErrReasonUnknownCondition);
-    if (!node.spec?.unschedulable) return null;
+    if (!nodeInfo.unschedulable) return nodeInfo.node ? null : Status.unresolvable(ErrReasonUnknownCondition);
     const tolerated = tolerationsTolerateTaint(pod.spec?.tolerations, { key: TaintNodeUnschedulable, effect: 'NoSchedule' });
     return tolerated ? null : Status.unresolvable(ErrReasonUnschedulable);
   }

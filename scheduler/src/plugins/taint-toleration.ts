@@ -37,8 +37,8 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
-    const taints = nodeInfo.node?.spec?.taints;
-    if (!taints || taints.length === 0) return null;
+    const taints = nodeInfo.taints;
+    if (!taints) return null;
     const taint = findUntoleratedTaint(taints, pod.spec?.tolerations, isNoScheduleOrNoExecute);
     if (!taint) return null;
     return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
@@ -51,8 +51,8 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
-    const taints = nodeInfo.node?.spec?.taints;
-    if (!taints || taints.length === 0) return 0;
+    const taints = nodeInfo.taints;
+    if (!taints) return 0;
     const s = this.preScoreState.read(state);
     const tols = s ? s.tolerationsPreferNoSchedule : (pod.spec?.tolerations ?? []);
     let n = 0;
