@@ -342,8 +342,9 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     let result: KubeObject;
     try {
+      // The storage hands over a fresh copy, which nothing else holds: no clone needed here.
       result = await this.storage.update(key, async (cur) => {
-        const next = await mutate(structuredClone(cur));
+        const next = await mutate(cur);
         if (dryRun) throw new DryRunResult(next);
         return next;
       }, undefined, this.cache.get(key));

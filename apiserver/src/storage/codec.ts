@@ -18,9 +18,22 @@ export function decode(data: string, revision: number): KubeObject {
   return obj;
 }
 
-/** Whether two objects would be stored identically (resourceVersion ignored, key order ignored). */
-export function sameStored(a: KubeObject, encodedB: string): boolean {
-  return isDeepStrictEqual(JSON.parse(encode(a)), JSON.parse(encodedB));
+/**
+ * Whether two encodings store the same object (key order ignored). JSON.stringify of equal values differs at
+ * most in key order, which keeps the length: a different length is a different object, with no parsing.
+ */
+export function sameStored(data: string, stored: string): boolean {
+  return data === stored || (data.length === stored.length && isDeepStrictEqual(JSON.parse(data), JSON.parse(stored)));
+}
+
+/**
+ * The object just stored as `data` at `revision`, for the caller: `obj` itself with the new resourceVersion
+ * (it is the writer's own copy), or a fresh decode when it cannot take one.
+ */
+export function written(obj: KubeObject, data: string, revision: number): KubeObject {
+  if (Object.isFrozen(obj)) return decode(data, revision);
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
+  return obj;
 }
 
 /** Conflict when the stored object does not satisfy the preconditions (messages as upstream's). */

@@ -7,7 +7,7 @@ import {
   StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
   type WatchHandle, type WatchHandlers,
 } from './interface.ts';
-import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored } from './codec.ts';
+import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, sameStored, written } from './codec.ts';
 
 export interface EtcdStorageOptions {
   /** Endpoints such as "http://127.0.0.1:2379". */
@@ -52,7 +52,7 @@ export class EtcdStorage implements Storage {
       success: [{ request_put: { key: k, value: Buffer.from(data) } }],
     }));
     if (!res.succeeded) throw keyExists(key);
-    return decode(data, Number(res.header.revision));
+    return written(obj, data, Number(res.header.revision));
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
@@ -101,18 +101,18 @@ export class EtcdStorage implements Storage {
         if (state.fromCache) { state = fromKv(await this.getKv(key)); continue; }
         throw e;
       }
-      if (sameStored(next, state.stored)) {
+      const data = encode(next);
+      if (sameStored(data, state.stored)) {
         // Nothing to write, if what we started from is current.
         if (state.fromCache) { state = fromKv(await this.getKv(key)); continue; }
         return current;
       }
-      const data = encode(next);
       const res = await this.call(key, () => this.client.kv.txn({
         compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: state!.rev }],
         success: [{ request_put: { key: k, value: Buffer.from(data) } }],
         failure: [{ request_range: { key: k } }],
       }));
-      if (res.succeeded) return decode(data, Number(res.header.revision));
+      if (res.succeeded) return written(next, data, Number(res.header.revision));
       // Lost a race (or started from a stale copy): the failure branch carries the current object.
       state = fromKv(res.responses[0]?.response_range?.kvs[0]);
     }
@@ -367,13 +367,21 @@ class EtcdWatch implements WatchHandle {
 
 function toEvent(type: string, kv: IKeyValue, prev: IKeyValue | undefined, revision: number): StorageEvent {
   const key = kv.key.toString();
-  const prevObject = prev?.value?.length ? decode(prev.value.toString(), Number(prev.mod_revision)) : undefined;
   if (type === 'Delete' || type === 'DELETE') {
+    const prevObject = prev?.value?.length ? decode(prev.value.toString(), Number(prev.mod_revision)) : undefined;
     // etcd always sends prev_kv for deletions when asked; the fallback only keeps the stream alive if not.
     const object = prevObject ? decode(prev!.value.toString(), revision) : { metadata: { resourceVersion: String(revision) } };
     return { type: 'DELETED', key, object, prevObject, revision };
   }
   const object = decode(kv.value.toString(), revision);
-  if (Number(kv.create_revision) === revision || !prevObject) return { type: 'ADDED', key, object, revision };
-  return { type: 'MODIFIED', key, object, prevObject, revision };
+  if (Number(kv.create_revision) === revision || !prev?.value?.length) return { type: 'ADDED', key, object, revision };
+  // The previous object is parsed only if somebody reads it: the watch cache usually has it already.
+  const prevRevision = Number(prev.mod_revision);
+  let prevObject: KubeObject | undefined;
+  const e: StorageEvent = { type: 'MODIFIED', key, object, prevRevision, revision };
+  Object.defineProperty(e, 'prevObject', {
+    enumerable: true, configurable: true,
+    get: () => (prevObject ??= decode(prev.value.toString(), prevRevision)),
+  });
+  return e;
 }

@@ -52,8 +52,10 @@ export interface StorageEvent {
   key: string;
   /** The new object; for DELETED, the last stored object with resourceVersion set to the deletion's revision. */
   object: KubeObject;
-  /** The object before this change (MODIFIED and DELETED). */
+  /** The object before this change (MODIFIED and DELETED). May be decoded only when first read. */
   prevObject?: KubeObject;
+  /** The revision prevObject was stored at, when the implementation knows it without decoding it. */
+  prevRevision?: number;
   revision: number;
 }
 
@@ -78,16 +80,20 @@ export interface WatchHandlers {
 }
 
 export interface Storage {
-  /** Stores a new object; KeyExists if the key is taken. Returns the object with resourceVersion set. */
+  /**
+   * Stores a new object; KeyExists if the key is taken. Returns the object with resourceVersion set (obj
+   * itself, which the caller hands over).
+   */
   create(key: string, obj: KubeObject): Promise<KubeObject>;
   /** The current object, or undefined. */
   get(key: string): Promise<KubeObject | undefined>;
   /** Objects whose keys start with prefix (ending in "/"), in key order. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   /**
-   * Read-modify-write. tryUpdate gets a copy of the current object and returns the new one (or throws to abort).
+   * Read-modify-write. tryUpdate gets a fresh copy of the current object, its own to change, and returns the new
+   * one (or throws to abort).
    * Retries on concurrent writes unless preconditions.resourceVersion is given (then a stale version is Conflict).
-   * KeyNotFound when absent. Returns the stored object with its new resourceVersion; when tryUpdate returns an
+   * KeyNotFound when absent. Returns the stored object (tryUpdate's) with its new resourceVersion; when tryUpdate returns an
    * object equal to the current one nothing is written and the current object is returned.
    * `cached` (the watch cache's copy, as upstream's cachedExistingObject) is a first guess at the current
    * state that saves the read: a write based on it only lands if it was current; when tryUpdate or the

@@ -6,7 +6,7 @@ import {
   StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
   type WatchHandle, type WatchHandlers,
 } from './interface.ts';
-import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, lowerBound, sameStored } from './codec.ts';
+import { checkPreconditions, compacted, decode, encode, keyExists, keyNotFound, lowerBound, sameStored, written } from './codec.ts';
 
 interface Version {
   rev: number;
@@ -91,7 +91,7 @@ export class MemoryStorage implements Storage {
     if (this.latest(key)?.data != null) throw keyExists(key);
     const data = encode(obj);
     const rev = this.write(key, data);
-    return decode(data, rev);
+    return written(obj, data, rev);
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
@@ -138,10 +138,10 @@ export class MemoryStorage implements Storage {
         // Someone wrote in between: try again on the new state (a resourceVersion precondition then fails).
         continue;
       }
-      if (sameStored(next, cur.data)) return current;
       const data = encode(next);
+      if (sameStored(data, cur.data)) return current;
       const rev = this.write(key, data);
-      return decode(data, rev);
+      return written(next, data, rev);
     }
   }
 

@@ -225,6 +225,14 @@ export class WatchCache {
   }
 
   private onStorageEvent(e: StorageEvent): void {
+    if (e.type === 'MODIFIED' && e.prevRevision !== undefined) {
+      // The object this change replaces is the one held here (events arrive in revision order): use it
+      // rather than decoding etcd's copy of it.
+      const held = this.objects.get(e.key);
+      if (held && held.metadata?.resourceVersion === String(e.prevRevision)) {
+        Object.defineProperty(e, 'prevObject', { value: held, enumerable: true, configurable: true, writable: false });
+      }
+    }
     deepFreeze(e);
     this.eventsSinceTick++;
     if (e.type === 'DELETED') {
