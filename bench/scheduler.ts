@@ -6,7 +6,8 @@
 // 32Gi, pods 110; pods request cpu 100m, memory 500Mi. The scheduler's client gets QPS/burst 5000 as
 // upstream's scheduler_perf gives it; otherwise the default 50 QPS would cap bindings at 50/s.
 // Flags (after `pnpm bench scheduler`): --nodes=N (default 5000), --pods=N (default 10000), --cpu-prof
-// (runs the scheduler under `node --cpu-prof` and prints its top self-time functions).
+// (runs the scheduler and the API server under `node --cpu-prof` and prints their top self-time functions over
+// the scheduler's window; the API server's profile is written when it stops, at the end).
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request, Agent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -184,7 +185,10 @@ export async function run(): Promise<void> {
   const pods = positive('pods', 10000);
   const cpuProf = flag('cpu-prof') === 'true';
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-sched-'));
+  const profDir = join(dir, 'prof');
+  const apiProfDir = join(dir, 'prof-apiserver');
   const etcd = await startEtcd();
+  let window = { from: 0, to: 0 };
   let api: Managed | undefined;
   let sched: Managed | undefined;
   let agent: Agent | undefined;
@@ -192,7 +196,8 @@ export async function run(): Promise<void> {
   try {
     const port = await freePort();
     api = startProcess(process.execPath, {
-      args: [join(repo, 'apiserver/src/main.ts'), '--etcd-servers', etcd.endpoint, '--secure-port', String(port), '--cert-dir', join(dir, 'pki')],
+      // K8TS_BENCH_APISERVER=PATH: another build's API server main.ts (as in the apiserver bench).
+      args: [...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', apiProfDir] : []), process.env.K8TS_BENCH_APISERVER ?? join(repo, 'apiserver/src/main.ts'), '--etcd-servers', etcd.endpoint, '--secure-port', String(port), '--cert-dir', join(dir, 'pki')],
       logFile: join(dir, 'apiserver.log'),
     });
     const base = `https://127.0.0.1:${port}`;
@@ -247,7 +252,6 @@ export async function run(): Promise<void> {
     const id = componentIdentities.scheduler;
     const kubeconfig = await writeUserKubeconfig(join(dir, id.file), ca, base, { user: id.user, groups: [...id.groups] });
     const metricsPort = await freePort();
-    const profDir = join(dir, 'prof');
     // K8TS_BENCH_SCHEDULER: another scheduler build's main.ts, to compare two builds on the same machine.
     const schedulerMain = process.env.K8TS_BENCH_SCHEDULER ? resolve(process.env.K8TS_BENCH_SCHEDULER) : join(repo, 'scheduler/src/main.ts');
     if (process.env.K8TS_BENCH_SCHEDULER) console.log(`scheduler build: ${schedulerMain}`);
@@ -268,7 +272,7 @@ export async function run(): Promise<void> {
     const schedBound = watch.bound.size;
     const schedRate = watch.rate();
     const schedSecs = (watch.last - watch.first) / 1000;
-    const window = { from: watch.firstMonoUs, to: watch.lastMonoUs };
+    window = { from: watch.firstMonoUs, to: watch.lastMonoUs };
     const startup = (watch.first - tStart) / 1000;
     const toLast = (watch.last - tStart) / 1000;
     watch.close();
@@ -318,20 +322,23 @@ export async function run(): Promise<void> {
     console.log(`  ${attempts}`);
     const share = (s: number) => `${s.toFixed(1)} CPU-s (${((100 * s) / Math.max(schedSecs, 0.001)).toFixed(0)}% of one core)`;
     console.log(`CPU used from the first binding to the last: scheduler ${share(cpuUsed.scheduler)}, apiserver ${share(cpuUsed.apiserver)}`);
-    if (cpuProf) {
-      const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-      for (const f of files) {
-        console.log(`scheduler CPU profile ${f}: top self time from the first binding to the last`);
-        for (const l of topSelfTime(join(profDir, f), 25, window.from, window.to)) console.log(`  ${l}`);
-        console.log(`  idle share in each tenth of that window: ${idleByTenth(join(profDir, f), window.from, window.to)}`);
-      }
-    }
   } finally {
     watch?.close();
     agent?.destroy();
     await sched?.stop(5000);
     await api?.stop();
     await etcd.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (cpuProf && window.to > 0) {
+      for (const [who, d] of [['scheduler', profDir], ['apiserver', apiProfDir]]) {
+        for (const f of readdirSync(d).filter((x) => x.endsWith('.cpuprofile'))) {
+          console.log(`${who} CPU profile ${f}: top self time from the first binding to the last`);
+          for (const l of topSelfTime(join(d, f), 25, window.from, window.to)) console.log(`  ${l}`);
+          console.log(`  idle share in each tenth of that window: ${idleByTenth(join(d, f), window.from, window.to)}`);
+        }
+      }
+    }
+    // K8TS_BENCH_KEEP=1 keeps the run's directory (logs, CPU profiles) and prints where it is.
+    if (process.env.K8TS_BENCH_KEEP) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
