@@ -13,6 +13,7 @@ import { Semaphore } from './semaphore.ts';
 const nodeRequire = createRequire(import.meta.url);
 const http = nodeRequire('node:http') as typeof import('node:http');
 const https = nodeRequire('node:https') as typeof import('node:https');
+const tlsModule = nodeRequire('node:tls') as typeof import('node:tls');
 
 export type QueryValue = string | number | boolean | undefined | null | string[];
 export type Query = Record<string, QueryValue>;
@@ -212,8 +213,11 @@ export class RestClient {
     // each hold a connection for minutes, so they get their own unbounded pool and never starve requests.
     // Idle connections are kept up to the pool size: closing them after a burst only to reopen them (a TLS
     // handshake each) at the next one costs more than the idle sockets.
+    // The CA and client key go in one secure context: given as ca/cert/key, Node's agent writes them into the
+    // pool's name string for every request (kilobytes of PEM, built and hashed per request).
+    const secureContext = tls ? tlsModule.createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }) : undefined;
     const mk = (maxSockets: number) => tls
-      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
+      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
       : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
     const maxConnections = opts.maxConnections ?? 64;
     this.agent = mk(maxConnections);

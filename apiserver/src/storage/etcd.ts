@@ -91,7 +91,8 @@ export class EtcdStorage implements Storage {
       : fromKv(await this.getKv(key));
     for (;;) {
       if (!state) throw keyNotFound(key);
-      const current = decode(state.stored, state.rev);
+      // The watch cache's copy is frozen and only read here; tryUpdate gets a fresh copy either way.
+      const current = state.fromCache ? cached! : decode(state.stored, state.rev);
       let next: KubeObject;
       try {
         checkPreconditions(key, current, preconditions);
