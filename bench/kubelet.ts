@@ -114,7 +114,7 @@ async function measure(client: Clientset, kubelet: Kubelet, env: NodeEnv, nodeNa
   })();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: count }, async (_, i) => {
-    if (qps > 0) await new Promise((res) => setTimeout(res, t0 + (i * 1000) / qps - performance.now()));
+    if (qps > 0) await new Promise((res) => setTimeout(res, Math.max(0, t0 + (i * 1000) / qps - performance.now())));
     const name = `${prefix}-${i}`;
     createdAt.set(name, performance.now());
     await pods.create({
