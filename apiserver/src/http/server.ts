@@ -2,7 +2,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { errors, StatusError } from '@k8ts/api';
 import type { Registry } from '../registry/index.ts';
-import { parseApiPath } from './path.ts';
+import { parseApiPath, type ApiPath } from './path.ts';
 import { serveResource, verbOf, type PodProxy } from './rest.ts';
 import { aggregatedDiscovery } from './negotiate.ts';
 import * as discovery from './discovery.ts';
@@ -75,7 +75,7 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    const parsed = parseApiPath(req.url);
+    const parsed = apiPathOf(req);
     const resource = parsed.kind === 'resource' ? parsed.path.info.resource : '';
     const sub = parsed.kind === 'resource' ? parsed.path.subresource ?? '' : '';
     const verb = parsed.kind === 'resource' ? verbOf(req.method, parsed.path, req.query as Record<string, string>) : req.method.toLowerCase();
@@ -115,7 +115,7 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   });
 
   const api = async (req: FastifyRequest, reply: FastifyReply) => {
-    const parsed = parseApiPath(req.url);
+    const parsed = apiPathOf(req);
     switch (parsed.kind) {
       case 'root': {
         const legacy = req.url.startsWith('/api') && !req.url.startsWith('/apis');
@@ -140,6 +140,12 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis', handler: api });
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis/*', handler: api });
   return app;
+}
+
+/** The request's parsed API path, worked out once for the handler and the metrics. */
+function apiPathOf(req: FastifyRequest): ApiPath {
+  const r = req as FastifyRequest & { apiPath?: ApiPath };
+  return (r.apiPath ??= parseApiPath(req.url));
 }
 
 // A TLS connection's client certificate does not change: its user is worked out once per connection.

@@ -107,7 +107,7 @@ export class Registry {
     }) as EndpointSlice | undefined;
     if (!cur || cur.addressType !== want.addressType) {
       if (cur) await slices.delete(KUBERNETES_SERVICE_NAMESPACE, KUBERNETES_SERVICE, {}, ctx);
-      await ensure(() => slices.create(KUBERNETES_SERVICE_NAMESPACE, want as unknown as KubeObject, ctx));
+      await ensure(() => slices.create(KUBERNETES_SERVICE_NAMESPACE, structuredClone(want) as unknown as KubeObject, ctx));
       return;
     }
     if (endpointSliceUpToDate(cur, want)) return;

@@ -170,11 +170,12 @@ export class ResourceStore {
 
   // ---- create ----
 
-  async create(namespace: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject> {
-    const obj = structuredClone(body);
+  /** Creates `obj`, which the caller gives away: it is defaulted in place and becomes the stored object. */
+  async create(namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<KubeObject> {
     obj.metadata ??= {};
     this.checkNamespace(namespace, obj);
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateName(obj.metadata.generateName);
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
     decodeChecks(obj, ctx);
     defaultObject(obj);
     this.prepareCreate(obj, ctx);
@@ -186,7 +187,7 @@ export class ResourceStore {
       return this.withKind(await this.storage.create(this.key(namespace, obj.metadata.name!), obj));
     } catch (e) {
       this.strategy.createFailed?.(obj);
-      if (e instanceof StorageError && e.code === 'KeyExists' && body.metadata?.generateName && !body.metadata.name) {
+      if (e instanceof StorageError && e.code === 'KeyExists' && generated) {
         throw errors.alreadyExists(this.info.group, this.info.resource, obj.metadata.name!);
       }
       return this.mapError(e, obj.metadata.name!);

@@ -1,8 +1,7 @@
-// Storage over etcd v3 (the `etcd3` client, used only here). Values are JSON; an object's resourceVersion is
+// Storage over etcd v3 (through our own client, etcd/client.ts). Values are JSON; an object's resourceVersion is
 // its key's mod_revision. Writes are compare-and-swap transactions on the revisions, as upstream's etcd3 store.
-import { CompareResult, CompareTarget, Etcd3, isRecoverableError, type IDuplexStream, type IKeyValue, type IWatchRequest, type IWatchResponse } from 'etcd3';
-import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import type { KubeObject } from '@k8ts/api';
+import { Code, CompareResult, CompareTarget, EtcdClient, GrpcError, type KeyValue, type WatchResponse, type WatchStream } from './etcd/client.ts';
 import {
   StorageError, type ListOptions, type ListResult, type Preconditions, type Storage, type StorageEvent,
   type WatchHandle, type WatchHandlers,
@@ -19,58 +18,43 @@ export interface EtcdStorageOptions {
 }
 
 export class EtcdStorage implements Storage {
-  private readonly client: Etcd3;
+  private readonly client: EtcdClient;
   private readonly watchRetryMs: number;
   private readonly watches = new Set<EtcdWatch>();
   private closed = false;
 
   constructor(opts: EtcdStorageOptions | string | string[]) {
     const o: EtcdStorageOptions = typeof opts === 'string' || Array.isArray(opts) ? { endpoints: opts } : opts;
-    const timeout = o.requestTimeoutMs ?? 10_000;
     this.watchRetryMs = o.watchRetryMs ?? 200;
-    this.client = new Etcd3({
-      hosts: o.endpoints,
-      // Retry connection-level failures briefly; no circuit breaker, so a restarted etcd is used at once.
-      faultHandling: {
-        host: () => noop,
-        global: retry(handleWhen(isRecoverableError), {
-          maxAttempts: 3,
-          backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
-        }),
-      },
-      // gRPC's default 4 MiB receive limit would fail lists of a few thousand objects.
-      grpcOptions: { 'grpc.max_receive_message_length': 1024 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 },
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
-    });
+    this.client = new EtcdClient(typeof o.endpoints === 'string' ? [o.endpoints] : o.endpoints, { timeoutMs: o.requestTimeoutMs ?? 10_000 });
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     const data = encode(obj);
-    const k = Buffer.from(key);
-    const res = await this.call(key, () => this.client.kv.txn({
-      compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
-      success: [{ request_put: { key: k, value: Buffer.from(data) } }],
+    const res = await this.call(key, () => this.client.txn({
+      compare: [{ key, target: CompareTarget.Create, result: CompareResult.Equal, value: 0 }],
+      success: [{ put: { key, value: data } }],
     }));
     if (!res.succeeded) throw keyExists(key);
-    return written(obj, data, Number(res.header.revision));
+    return written(obj, data, res.revision);
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
     const kv = await this.getKv(key);
-    return kv ? decode(kv.value.toString(), Number(kv.mod_revision)) : undefined;
+    return kv ? decode(kv.value.toString(), kv.modRevision) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const start = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter + '\0' : prefix;
-    const res = await this.call(prefix, () => this.client.kv.range({
-      key: Buffer.from(start),
-      range_end: prefixEnd(prefix),
+    const res = await this.call(prefix, () => this.client.range({
+      key: start,
+      rangeEnd: prefixEnd(prefix),
       limit: opts.limit && opts.limit > 0 ? opts.limit : 0,
       revision: opts.revision ?? 0,
     }));
-    const revision = opts.revision ?? Number(res.header.revision);
-    const items = res.kvs.map((kv) => decode(kv.value.toString(), Number(kv.mod_revision)));
-    const remaining = Number(res.count) - res.kvs.length;
+    const revision = opts.revision ?? res.revision;
+    const items = res.kvs.map((kv) => decode(kv.value.toString(), kv.modRevision));
+    const remaining = res.count - res.kvs.length;
     if (res.more && remaining > 0 && res.kvs.length > 0) {
       return { items, revision, continueAfter: res.kvs[res.kvs.length - 1].key.toString(), remaining };
     }
@@ -83,9 +67,8 @@ export class EtcdStorage implements Storage {
     preconditions?: Preconditions,
     cached?: KubeObject,
   ): Promise<KubeObject> {
-    const k = Buffer.from(key);
     type State = { stored: string; rev: number; fromCache: boolean } | undefined;
-    const fromKv = (kv: IKeyValue | undefined): State => (kv ? { stored: kv.value.toString(), rev: Number(kv.mod_revision), fromCache: false } : undefined);
+    const fromKv = (kv: KeyValue | undefined): State => (kv ? { stored: kv.value.toString(), rev: kv.modRevision, fromCache: false } : undefined);
     let state: State = cached?.metadata?.resourceVersion
       ? { stored: encode(cached), rev: Number(cached.metadata.resourceVersion), fromCache: true }
       : fromKv(await this.getKv(key));
@@ -108,36 +91,35 @@ export class EtcdStorage implements Storage {
         if (state.fromCache) { state = fromKv(await this.getKv(key)); continue; }
         return current;
       }
-      const res = await this.call(key, () => this.client.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: state!.rev }],
-        success: [{ request_put: { key: k, value: Buffer.from(data) } }],
-        failure: [{ request_range: { key: k } }],
+      const res = await this.call(key, () => this.client.txn({
+        compare: [{ key, target: CompareTarget.Mod, result: CompareResult.Equal, value: state!.rev }],
+        success: [{ put: { key, value: data } }],
+        failure: [{ range: { key } }],
       }));
-      if (res.succeeded) return written(next, data, Number(res.header.revision));
+      if (res.succeeded) return written(next, data, res.revision);
       // Lost a race (or started from a stale copy): the failure branch carries the current object.
-      state = fromKv(res.responses[0]?.response_range?.kvs[0]);
+      state = fromKv(res.responses[0]?.range?.kvs[0]);
     }
   }
 
   async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
-    const k = Buffer.from(key);
     if (!preconditions || (preconditions.uid === undefined && preconditions.resourceVersion === undefined)) {
-      const res = await this.call(key, () => this.client.kv.deleteRange({ key: k, prev_kv: true }));
-      const prev = res.prev_kvs[0];
+      const res = await this.call(key, () => this.client.deleteRange({ key, prevKv: true }));
+      const prev = res.prevKvs[0];
       if (!prev) throw keyNotFound(key);
-      return decode(prev.value.toString(), Number(res.header.revision));
+      return decode(prev.value.toString(), res.revision);
     }
     let kv = await this.getKv(key);
     for (;;) {
       if (!kv) throw keyNotFound(key);
-      checkPreconditions(key, decode(kv.value.toString(), Number(kv.mod_revision)), preconditions);
-      const res = await this.call(key, () => this.client.kv.txn({
-        compare: [{ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: Number(kv!.mod_revision) }],
-        success: [{ request_delete_range: { key: k } }],
-        failure: [{ request_range: { key: k } }],
+      checkPreconditions(key, decode(kv.value.toString(), kv.modRevision), preconditions);
+      const res = await this.call(key, () => this.client.txn({
+        compare: [{ key, target: CompareTarget.Mod, result: CompareResult.Equal, value: kv!.modRevision }],
+        success: [{ deleteRange: { key } }],
+        failure: [{ range: { key } }],
       }));
-      if (res.succeeded) return decode(kv.value.toString(), Number(res.header.revision));
-      kv = res.responses[0]?.response_range?.kvs[0];
+      if (res.succeeded) return decode(kv.value.toString(), res.revision);
+      kv = res.responses[0]?.range?.kvs[0];
     }
   }
 
@@ -150,13 +132,13 @@ export class EtcdStorage implements Storage {
 
   async currentRevision(): Promise<number> {
     // A count-only range over one (absent) key: the cheapest request that carries the store's revision.
-    const res = await this.call('', () => this.client.kv.range({ key: Buffer.from([0]), count_only: true }));
-    return Number(res.header.revision);
+    const res = await this.call('', () => this.client.range({ key: Buffer.from([0]), countOnly: true }));
+    return res.revision;
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.call('', () => this.client.kv.compact({ revision, physical: false }));
+      await this.call('', () => this.client.compact(revision));
     } catch (e) {
       // Already compacted at or past this revision: nothing to do.
       if (e instanceof StorageError && e.code === 'Compacted') return;
@@ -171,8 +153,8 @@ export class EtcdStorage implements Storage {
     this.client.close();
   }
 
-  private async getKv(key: string): Promise<IKeyValue | undefined> {
-    const res = await this.call(key, () => this.client.kv.range({ key: Buffer.from(key) }));
+  private async getKv(key: string): Promise<KeyValue | undefined> {
+    const res = await this.call(key, () => this.client.range({ key }));
     return res.kvs[0];
   }
 
@@ -187,12 +169,11 @@ export class EtcdStorage implements Storage {
 
 /** etcd errors as StorageErrors where the caller can act on them; others pass through. */
 function toStorageError(key: string, e: unknown): unknown {
-  const err = e as Error & { code?: unknown };
-  const msg = String(err?.message ?? e);
-  if (msg.includes('required revision has been compacted')) return compacted(key);
-  if (msg.includes('required revision is a future revision')) return new StorageError('Unavailable', key, msg);
-  if ((err instanceof Error && isRecoverableError(err)) || /BrokenCircuit|DeadlineExceeded|ClientClosed|Unavailable|ECONNREFUSED/i.test(`${err?.name} ${msg}`)) {
-    return new StorageError('Unavailable', key, `etcd unavailable: ${msg}`);
+  if (!(e instanceof GrpcError)) return e;
+  if (e.message.includes('required revision has been compacted')) return compacted(key);
+  if (e.message.includes('required revision is a future revision')) return new StorageError('Unavailable', key, e.message);
+  if (e.code === Code.Unavailable || e.code === Code.DeadlineExceeded || e.code === Code.Cancelled) {
+    return new StorageError('Unavailable', key, `etcd unavailable: ${e.message}`);
   }
   return e;
 }
@@ -216,14 +197,14 @@ function prefixEnd(prefix: string): Buffer {
  * It ends by itself only when the history it needs was compacted.
  */
 class EtcdWatch implements WatchHandle {
-  private readonly client: Etcd3;
+  private readonly client: EtcdClient;
   private readonly prefix: string;
   private readonly handlers: WatchHandlers;
   private readonly retryMs: number;
   private readonly onStop: () => void;
   /** The newest revision delivered (or the start point). */
   private lastRevision: number;
-  private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
+  private stream?: WatchStream;
   private stopped = false;
   private created = false;
   private backoff: number;
@@ -233,7 +214,7 @@ class EtcdWatch implements WatchHandle {
   /** Until then the watcher may still be catching up on history (see onResponse). */
   private catchUpUntil = 0;
 
-  constructor(client: Etcd3, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
+  constructor(client: EtcdClient, prefix: string, afterRevision: number, handlers: WatchHandlers, retryMs: number, onStop: () => void) {
     this.client = client;
     this.prefix = prefix;
     this.lastRevision = afterRevision;
@@ -244,12 +225,12 @@ class EtcdWatch implements WatchHandle {
   }
 
   start(): void {
-    void this.connect();
+    this.connect();
   }
 
   requestProgress(): void {
     if (this.stopped) return;
-    if (this.stream && this.created) this.stream.write({ progress_request: {} });
+    if (this.stream && this.created) this.stream.requestProgress();
     else this.progressWanted = true;
   }
 
@@ -262,62 +243,52 @@ class EtcdWatch implements WatchHandle {
     this.onStop();
   }
 
-  private async connect(): Promise<void> {
+  private connect(): void {
     const gen = ++this.generation;
-    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    let stream: WatchStream;
     try {
-      stream = await this.client.watchClient.watch();
+      stream = this.client.watch((res) => { if (gen === this.generation) this.onResponse(res, gen); }, () => this.reconnectLater(gen));
     } catch {
       this.reconnectLater(gen);
       return;
     }
-    if (this.stopped || gen !== this.generation) {
-      stream.cancel();
-      return;
-    }
     this.stream = stream;
     this.created = false;
-    stream.on('data', (res: IWatchResponse) => { if (gen === this.generation) this.onResponse(res, gen); });
-    stream.on('error', () => this.reconnectLater(gen));
-    stream.on('end', () => this.reconnectLater(gen));
-    stream.write({
-      create_request: {
-        key: Buffer.from(this.prefix),
-        range_end: prefixEnd(this.prefix),
-        start_revision: this.lastRevision + 1,
-        prev_kv: true,
-        progress_notify: true,
-      },
+    stream.create({
+      key: this.prefix,
+      rangeEnd: prefixEnd(this.prefix),
+      startRevision: this.lastRevision + 1,
+      prevKv: true,
+      progressNotify: true,
     });
   }
 
-  private onResponse(res: IWatchResponse, gen: number): void {
+  private onResponse(res: WatchResponse, gen: number): void {
     if (this.stopped) return;
-    const compactRevision = Number(res.compact_revision ?? 0);
-    if (compactRevision > 0) {
-      this.fail(compacted(this.prefix, compactRevision));
+    if (res.compactRevision > 0) {
+      this.fail(compacted(this.prefix, res.compactRevision));
       return;
     }
     if (res.canceled) {
-      this.fail(new StorageError('Unavailable', this.prefix, `etcd canceled the watch: ${res.cancel_reason || 'no reason given'}`));
+      this.fail(new StorageError('Unavailable', this.prefix, `etcd canceled the watch: ${res.cancelReason || 'no reason given'}`));
       return;
     }
     if (res.created) {
       this.created = true;
       // Started at or before the store's revision: etcd replays history to this watcher in the background for a
       // short while, during which etcd 3.4 answers progress requests with a revision it has not sent yet.
-      if (Number(res.header.revision) > this.lastRevision) this.catchUpUntil = Date.now() + 500;
+      if (res.revision > this.lastRevision) this.catchUpUntil = Date.now() + 500;
       this.backoff = this.retryMs;
       if (this.progressWanted) {
         this.progressWanted = false;
-        this.stream?.write({ progress_request: {} });
+        this.stream?.requestProgress();
       }
       return;
     }
     if (res.events.length === 0) {
       // A progress notification. etcd before 3.4.25 may send a requested one ahead of events already queued for
       // the stream (etcd-io/etcd#15220); waiting briefly lets any such events arrive (and be delivered) first.
-      const revision = Number(res.header.revision);
+      const revision = res.revision;
       const delay = Math.max(100, this.catchUpUntil - Date.now());
       const t = setTimeout(() => {
         this.timers.delete(t);
@@ -327,10 +298,10 @@ class EtcdWatch implements WatchHandle {
       return;
     }
     for (const ev of res.events) {
-      const revision = Number(ev.kv.mod_revision);
+      const revision = ev.kv.modRevision;
       if (revision <= this.lastRevision) continue; // already delivered before a reconnection
       this.lastRevision = revision;
-      this.handlers.onEvent(toEvent(ev.type, ev.kv, ev.prev_kv, revision));
+      this.handlers.onEvent(toEvent(ev.type, ev.kv, ev.prevKv, revision));
       if (this.stopped) return;
     }
   }
@@ -348,7 +319,7 @@ class EtcdWatch implements WatchHandle {
     this.backoff = Math.min(this.backoff * 2, 2_000);
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!this.stopped) void this.connect();
+      if (!this.stopped) this.connect();
     }, delay);
     this.timers.add(t);
   }
@@ -357,27 +328,23 @@ class EtcdWatch implements WatchHandle {
     const s = this.stream;
     this.stream = undefined;
     this.created = false;
-    if (!s) return;
-    s.on('error', () => { /* ignore errors after cancel */ });
-    try {
-      s.end();
-      s.cancel();
-    } catch { /* already closed */ }
+    s?.cancel();
   }
 }
 
-function toEvent(type: string, kv: IKeyValue, prev: IKeyValue | undefined, revision: number): StorageEvent {
+function toEvent(type: 'PUT' | 'DELETE', kv: KeyValue, prev: KeyValue | undefined, revision: number): StorageEvent {
   const key = kv.key.toString();
-  if (type === 'Delete' || type === 'DELETE') {
-    const prevObject = prev?.value?.length ? decode(prev.value.toString(), Number(prev.mod_revision)) : undefined;
+  if (type === 'DELETE') {
+    // A DELETE event's kv carries the key and the deletion's revision; the object is prev_kv's.
+    const prevObject = prev?.value.length ? decode(prev.value.toString(), prev.modRevision) : undefined;
     // etcd always sends prev_kv for deletions when asked; the fallback only keeps the stream alive if not.
     const object = prevObject ? decode(prev!.value.toString(), revision) : { metadata: { resourceVersion: String(revision) } };
     return { type: 'DELETED', key, object, prevObject, revision };
   }
   const object = decode(kv.value.toString(), revision);
-  if (Number(kv.create_revision) === revision || !prev?.value?.length) return { type: 'ADDED', key, object, revision };
+  if (kv.createRevision === revision || !prev?.value.length) return { type: 'ADDED', key, object, revision };
   // The previous object is parsed only if somebody reads it: the watch cache usually has it already.
-  const prevRevision = Number(prev.mod_revision);
+  const prevRevision = prev.modRevision;
   let prevObject: KubeObject | undefined;
   const e: StorageEvent = { type: 'MODIFIED', key, object, prevRevision, revision };
   Object.defineProperty(e, 'prevObject', {

@@ -1,4 +1,4 @@
-// The one storage interface of the API server. Implementations: etcd.ts (etcd3) and memory.ts.
+// The one storage interface of the API server. Implementations: etcd.ts (etcd v3, through etcd/client.ts) and memory.ts.
 // Keys look like "/registry/pods/default/nginx"; a revision is a store-wide, strictly increasing integer
 // (etcd's revision), and an object's metadata.resourceVersion is the revision of its last write, as a string.
 import type { KubeObject } from '@k8ts/api';
