@@ -178,3 +178,40 @@ describe('gRPC channel', () => {
     await expect.poll(() => closed).toBe(true);
   });
 });
+
+describe('gRPC channel keepalive', () => {
+  it('a server that stops answering (no FIN, no RST) ends open streams with Unavailable, after the ping timeout', async () => {
+    // A TCP server that accepts and then says nothing: a host that vanished from the network.
+    const sockets: import('node:net').Socket[] = [];
+    const silent = (await import('node:net')).createServer((sock) => { sockets.push(sock); sock.on('error', () => {}); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const c = channel(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, { keepaliveMs: 50, keepaliveTimeoutMs: 100 });
+      let ended: GrpcError | undefined;
+      const t0 = Date.now();
+      c.stream('/etcdserverpb.Watch/Watch', () => {}, (e) => { ended = e; });
+      await expect.poll(() => ended, { timeout: 3_000 }).toBeDefined();
+      expect(ended!.code).toBe(Code.Unavailable);
+      expect(ended!.message).toMatch(/keepalive ping/);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('a server that answers pings keeps a quiet stream open', async () => {
+    const f = await fake(() => {});
+    f.server.removeAllListeners('stream');
+    f.server.on('stream', (stream) => { stream.respond({ ':status': 200, 'content-type': 'application/grpc' }); stream.on('error', () => {}); });
+    let pings = 0;
+    f.server.on('session', (s) => s.on('ping', () => { pings++; }));
+    let ended: GrpcError | undefined;
+    const s = channel(f.url, { keepaliveMs: 50, keepaliveTimeoutMs: 100 }).stream('/etcdserverpb.Watch/Watch', () => {}, (e) => { ended = e; });
+    s.write(frame(Buffer.from('a')));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(ended).toBeUndefined();
+    expect(pings).toBeGreaterThanOrEqual(3);
+    s.cancel();
+  });
+});
