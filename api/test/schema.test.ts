@@ -46,6 +46,15 @@ describe('checkSchema', () => {
     expect(r).toEqual({ errors: [], unknownFields: [] });
   });
 
+  it('nulls deep inside lists count as unset, and leave the object as it was; errors after them still point right', () => {
+    const obj = pod({ containers: [{ name: 'c', image: 'nginx', ports: null, env: [{ name: 'A', value: null }] }, { name: 'd', image: 5, args: null }] },
+      { metadata: { name: 'p', labels: null } });
+    const before = JSON.stringify(obj);
+    const r = checkSchema(obj);
+    expect(r.errors.map((e) => e.field)).toEqual(['spec.containers[1].image']);
+    expect(JSON.stringify(obj)).toBe(before);
+  });
+
   it('names unknown fields as strict decoding does', () => {
     const r = checkSchema(pod({ foo: 1, containers: [{ name: 'c', imagee: 'nginx' }, { name: 'd', ports: [{ containerPort: 1, bar: 2 }] }] }, { extra: true }));
     expect(r.unknownFields).toEqual(['extra', 'spec.foo', 'spec.containers[0].imagee', 'spec.containers[1].ports[0].bar']);

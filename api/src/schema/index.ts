@@ -89,13 +89,34 @@ function fieldPath(root: string, pointer: string): string {
 
 const join = (path: string, name: string) => (path ? `${path}.${name}` : name);
 
-/** Go's JSON decoding treats null as "not set": drop nulls from objects before checking. */
+/**
+ * Go's JSON decoding treats null as "not set": drop nulls from objects before checking. Only what holds a null
+ * is copied; without any, the value itself comes back (the check only reads it).
+ */
 function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const y = withoutNulls(v[i]);
+      if (!out && y !== v[i]) out = v.slice(0, i);
+      out?.push(y);
+    }
+    return out ?? v;
+  }
   if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x);
-    return out;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    let out: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const x = o[keys[i]];
+      const y = x === null ? x : withoutNulls(x);
+      if (!out && (x === null || y !== x)) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]] = o[keys[j]];
+      }
+      if (out && x !== null) out[keys[i]] = y;
+    }
+    return out ?? o;
   }
   return v;
 }

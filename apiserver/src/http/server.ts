@@ -41,6 +41,8 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(ownLogger ? { loggerInstance: o.logger } : { logger: o.logger ?? false }),
     logController: new LogController({ disableRequestLogging: !o.logRequests }),
+    // A child logger per request (with its request id) only when requests are logged; else the server's own.
+    ...(o.logRequests ? {} : { childLoggerFactory: (logger: unknown) => logger }),
     bodyLimit: MAX_BODY_BYTES,
     https: o.https ? { key: o.https.key, cert: o.https.cert, ca: o.https.ca, requestCert: true, rejectUnauthorized: false } : null,
     keepAliveTimeout: 120_000,
