@@ -1,11 +1,13 @@
 // API server benchmarks (issue 2):
-// 1. pod creates/s through the API server at concurrency 1, 16, 64, against raw etcd puts of the same
-//    objects from this same process, in the same run, through two clients: the `etcd3` library, and the
-//    API server's own etcd client (apiserver/src/storage/etcd/client.ts), which is cheaper per call;
+// 1. pod creates/s through the API server at concurrency 1, 16, 64, over HTTP/1.1 (a connection per concurrent
+//    request, as Node's https agent) and over HTTP/2 (one connection, as kubectl and every Go client), against
+//    raw etcd puts of the same objects from this same process, in the same run, through two clients: the `etcd3`
+//    library, and the API server's own etcd client (apiserver/src/storage/etcd/client.ts), cheaper per call;
 // 2. watch delivery latency with 100 concurrent watchers at 500 events/s (p50/p99).
 // The API server runs as its own process, as in a real cluster; the client side is this process.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, Agent } from 'node:https';
+import http2 from 'node:http2';
 import { createSecureContext } from 'node:tls';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -96,6 +98,19 @@ export async function run(): Promise<void> {
       if (body) r.write(body);
       r.end();
     });
+    let session: http2.ClientHttp2Session | undefined;
+    const call2 = (method: string, path: string, body?: string) => new Promise<{ status: number; text: string }>((res, rej) => {
+      session ??= http2.connect(base, { secureContext });
+      const r = session.request({ ':method': method, ':path': path, 'content-type': 'application/json', accept: 'application/json' });
+      let status = 0;
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('response', (h) => { status = Number(h[':status']); });
+      r.on('data', (c: string) => { text += c; });
+      r.on('end', () => res({ status, text }));
+      r.on('error', rej);
+      r.end(body);
+    });
     for (let i = 0; ; i++) {
       try { if ((await call('GET', '/readyz')).status === 200) break; } catch { /* not yet */ }
       if (i > 300) throw new Error('apiserver did not start');
@@ -108,8 +123,9 @@ export async function run(): Promise<void> {
     const own = new EtcdClient([etcd.endpoint]);
     const pids = { apiserver: api.pid, etcd: etcd.process.pid };
     const cpuLines: string[] = [];
-    console.log('pod creates/s (API server over HTTPS → etcd) vs raw etcd puts/s from this process (etcd3 library; our client)');
-    console.log('concurrency  apiserver/s  etcd3-put/s  ratio  own-put/s  ratio');
+    console.log('pod creates/s through the API server (HTTPS → etcd), over HTTP/1.1 and HTTP/2, vs raw etcd puts/s from this process');
+    console.log('(etcd3: the etcd3 library; own: the API server\'s etcd client). Ratios: creates/s ÷ puts/s.');
+    console.log('concurrency  HTTP/1.1  HTTP/2  etcd3-put  own-put  h1÷etcd3  h2÷etcd3  h1÷own  h2÷own');
     // K8TS_BENCH_CONCURRENCY=64 runs only that level (e.g. to profile it).
     const levels = process.env.K8TS_BENCH_CONCURRENCY ? process.env.K8TS_BENCH_CONCURRENCY.split(',').map(Number) : [1, 16, 64];
     for (const c of only === 'watch' ? [] : levels) {
@@ -120,6 +136,11 @@ export async function run(): Promise<void> {
         const r = await call('POST', '/api/v1/namespaces/bench/pods', podBody(`p-${c}-${i}`));
         if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
       }), n);
+      await pool(50, c, (i) => call2('POST', '/api/v1/namespaces/bench/pods', podBody(`warm2-${c}-${i}`)).then(() => undefined));
+      const api2Run = await withCpu(pids, () => pool(n, c, async (i) => {
+        const r = await call2('POST', '/api/v1/namespaces/bench/pods', podBody(`p2-${c}-${i}`));
+        if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
+      }), n);
       const etcdRun = await withCpu(pids, () => pool(n, c, async (i) => {
         await raw.put(`/bench-raw/pods/bench/p-${c}-${i}`).value(podBody(`p-${c}-${i}`));
       }), n);
@@ -127,10 +148,12 @@ export async function run(): Promise<void> {
         await own.put({ key: `/bench-own/pods/bench/p-${c}-${i}`, value: podBody(`p-${c}-${i}`) });
       }), n);
       const a = n / apiRun.result;
+      const a2 = n / api2Run.result;
       const e = n / etcdRun.result;
       const o = n / ownRun.result;
-      console.log(`${String(c).padStart(11)}  ${a.toFixed(0).padStart(11)}  ${e.toFixed(0).padStart(11)}  ${(a / e).toFixed(2).padStart(5)}  ${o.toFixed(0).padStart(9)}  ${(a / o).toFixed(2).padStart(5)}`);
-      cpuLines.push(`c=${c}: API run: ${apiRun.cpu}; etcd3 put run: ${etcdRun.cpu}; own put run: ${ownRun.cpu}`);
+      const col = (x: number, w: number, d = 0) => x.toFixed(d).padStart(w);
+      console.log(`${col(c, 11)}  ${col(a, 8)}  ${col(a2, 6)}  ${col(e, 9)}  ${col(o, 7)}  ${col(a / e, 8, 2)}  ${col(a2 / e, 8, 2)}  ${col(a / o, 6, 2)}  ${col(a2 / o, 6, 2)}`);
+      cpuLines.push(`c=${c}: HTTP/1.1 run: ${apiRun.cpu}; HTTP/2 run: ${api2Run.cpu}; etcd3 put run: ${etcdRun.cpu}; own put run: ${ownRun.cpu}`);
     }
     raw.close();
     own.close();
@@ -201,6 +224,7 @@ export async function run(): Promise<void> {
     console.log(`  after the create's answer: p50 ${pct(afterAnswer, 50).toFixed(1)} ms, p99 ${pct(afterAnswer, 99).toFixed(1)} ms`);
     console.log(`  the creates themselves: p50 ${pct(createLatencies, 50).toFixed(1)} ms, p99 ${pct(createLatencies, 99).toFixed(1)} ms; CPU ${watchRun.cpu}`);
     agent.destroy();
+    session?.close();
   } finally {
     await api.stop();
     await etcd.stop();

@@ -1,4 +1,5 @@
 // The API server's HTTP(S) front: fastify with Kubernetes content handling, errors as Status, and routes.
+import type { Http2SecureServer, Http2Session } from 'node:http2';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { errors, StatusError } from '@k8ts/api';
 import type { Registry } from '../registry/index.ts';
@@ -44,7 +45,19 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
     // A child logger per request (with its request id) only when requests are logged; else the server's own.
     ...(o.logRequests ? {} : { childLoggerFactory: (logger: unknown) => logger }),
     bodyLimit: MAX_BODY_BYTES,
-    https: o.https ? { key: o.https.key, cert: o.https.cert, ca: o.https.ca, requestCert: true, rejectUnauthorized: false } : null,
+    // HTTP/2 where the client offers it (kubectl and every Go client do, as against upstream), HTTP/1.1 otherwise
+    // (and for upgrades: exec, attach, port-forward).
+    ...(o.https ? {
+      http2: true,
+      https: {
+        key: o.https.key, cert: o.https.cert, ca: o.https.ca, requestCert: true, rejectUnauthorized: false, allowHTTP1: true,
+        // Request bodies up to the 3 MiB limit arrive without waiting on window updates.
+        settings: { initialWindowSize: 4 * 1024 * 1024 },
+        maxSessionMemory: 256,
+      },
+      // Watches are quiet for as long as nothing changes: an HTTP/2 connection is not timed out for idling.
+      http2SessionTimeout: 0,
+    } : { https: null }),
     keepAliveTimeout: 120_000,
     requestTimeout: 0,
     connectionTimeout: 0,
@@ -52,6 +65,17 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  // On close, HTTP/2 connections go at once, as HTTP/1.1 ones do (forceCloseConnections): a watch never ends by itself.
+  const sessions = new Set<Http2Session>();
+  (app.server as unknown as Http2SecureServer).on('session', (s) => {
+    sessions.add(s);
+    s.once('close', () => sessions.delete(s));
+  });
+  app.addHook('preClose', (done) => {
+    for (const s of sessions) s.destroy();
+    done();
+  });
 
   // Bodies are decoded by the handlers (JSON, YAML, patches), so every content type arrives as text.
   app.removeAllContentTypeParsers();
@@ -150,11 +174,12 @@ function apiPathOf(req: FastifyRequest): ApiPath {
   return (r.apiPath ??= parseApiPath(req.url));
 }
 
-// A TLS connection's client certificate does not change: its user is worked out once per connection.
+// A TLS connection's client certificate does not change: its user is worked out once per connection (an HTTP/2
+// session, or an HTTP/1.1 socket).
 const connectionUsers = new WeakMap<object, UserInfo | undefined>();
 function authenticateCached(req: FastifyRequest, authenticate: (req: FastifyRequest) => UserInfo | undefined): UserInfo | undefined {
   if (req.headers.authorization) return authenticate(req);
-  const socket = req.raw.socket;
+  const socket = (req.raw as { stream?: { session?: object } }).stream?.session ?? req.raw.socket;
   if (connectionUsers.has(socket)) return connectionUsers.get(socket);
   const user = authenticate(req);
   connectionUsers.set(socket, user);

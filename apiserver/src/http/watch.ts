@@ -35,7 +35,8 @@ function objectJSON(o: object): string {
 export function serveWatch(req: FastifyRequest, reply: FastifyReply, store: ResourceStore, p: WatchParams, metrics?: Metrics): void {
   const res = reply.raw;
   reply.hijack();
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // No Content-Length: HTTP/1.1 sends it chunked, HTTP/2 as DATA frames (where Transfer-Encoding is not allowed).
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   let firstTable = true;
   let closed = false;
