@@ -37,9 +37,26 @@ function divUp(a: bigint, b: bigint): bigint {
   return q * b === a ? q : a < 0n ? q - 1n : q + 1n;
 }
 
+/**
+ * Parsed quantities by their text: the same few ("100m", "128Mi") are parsed for every pod written, scheduled
+ * and admitted. Results are frozen and shared; the cache is emptied when it grows past its bound.
+ */
+const parsed = new Map<string, Quantity>();
+const PARSED_MAX = 4096;
+
 /** Parses "100m", "1.5", "128Mi", "1G", "1e3", or a number; throws QuantityError with upstream's message. */
 export function parse(input: string | number): Quantity {
   const str = typeof input === 'number' ? numberToString(input) : input;
+  let q = parsed.get(str);
+  if (q === undefined) {
+    q = Object.freeze(parseText(str));
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(str, q);
+  }
+  return q;
+}
+
+function parseText(str: string): Quantity {
   if (str.length === 0) throw new QuantityError(ErrFormatWrong);
   const m = splitRE.exec(str);
   if (!m) throw new QuantityError(ErrFormatWrong);

@@ -19,8 +19,12 @@ const served = new Set(resources.map((r) => `${r.group}/${r.version}`));
 
 export function parseApiPath(url: string): ApiPath {
   const q = url.indexOf('?');
-  const path = (q < 0 ? url : url.slice(0, q)).replace(/\/+$/, '');
-  const seg = path.split('/').slice(1).map(decodeURIComponent);
+  let end = q < 0 ? url.length : q;
+  while (end > 0 && url.charCodeAt(end - 1) === 47 /* / */) end--;
+  const path = url.slice(0, end);
+  const seg = path.split('/').slice(1);
+  // Escapes are rare in API paths: decode only when there is one.
+  if (path.includes('%')) for (let i = 0; i < seg.length; i++) seg[i] = decodeURIComponent(seg[i]);
   let group: string;
   let version: string;
   let rest: string[];
