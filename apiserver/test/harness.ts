@@ -91,14 +91,24 @@ export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmark
     r.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
     r.end();
   });
+  // Stopping happens once, and etcd and the directory go even when the API server hangs on its way down (a test
+  // would time out and leave them behind otherwise): the hang is reported as the stop's error.
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    agent.destroy();
+    anonAgent.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      api.stop().then(() => true),
+      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), 15_000); }),
+    ]);
+    clearTimeout(timer);
+    await etcd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    if (!stopped) throw new Error('the API server did not stop within 15 s (etcd and its directory were removed anyway)');
+  };
   return {
     api, etcd, url: api.url, dir, kubeconfig, req, watch,
-    async stop() {
-      agent.destroy();
-      anonAgent.destroy();
-      await api.stop();
-      await etcd?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => (stopping ??= stop()),
   };
 }

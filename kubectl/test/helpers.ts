@@ -34,8 +34,11 @@ export async function startEnv(): Promise<Env> {
     ours: (args, stdin) => exec(process.execPath, [main, '--kubeconfig', server.kubeconfig, ...args], stdin, work),
     real: (args, stdin) => exec('kubectl', ['--kubeconfig', server.kubeconfig, '--cache-dir', join(work, 'cache'), ...args], stdin, work),
     async stop() {
-      await server.stop();
-      rmSync(work, { recursive: true, force: true });
+      try {
+        await server.stop();
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     },
   };
 }
