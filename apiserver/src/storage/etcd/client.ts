@@ -1,10 +1,10 @@
 // The etcd v3 calls the API server makes — Range, Txn, DeleteRange, Compact and Watch — over one gRPC channel.
 import { Channel, Code, GrpcError, type BidiStream } from './grpc.ts';
 import {
-  Reader, Writer, decodeDeleteRangeResponse, decodeHeaderOnly, encodePut, type PutRequest, decodeRangeResponse, decodeTxnResponse, decodeWatchResponse,
-  encodeCompaction, encodeDeleteRange, encodeRange, encodeTxn, encodeWatchCreate, encodeWatchProgress,
-  type DeleteRangeRequest, type DeleteRangeResponse, type RangeRequest, type RangeResponse, type TxnRequest,
-  type TxnResponse, type WatchCreateRequest, type WatchResponse,
+  Reader, Writer, decodeDeleteRangeResponse, decodeHeaderOnly, decodeRangeResponse, decodeTxnResponse, decodeWatchResponse,
+  encodeCompaction, encodeDeleteRange, encodePut, encodeRange, encodeTxn, encodeWatchCreate, encodeWatchProgress,
+  type DeleteRangeRequest, type DeleteRangeResponse, type PutRequest, type RangeRequest, type RangeResponse,
+  type TxnRequest, type TxnResponse, type WatchCreateRequest, type WatchResponse,
 } from './wire.ts';
 
 export { Code, GrpcError } from './grpc.ts';
@@ -24,36 +24,27 @@ export class EtcdClient {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
-  async range(r: RangeRequest): Promise<RangeResponse> {
-    const w = new Writer();
-    encodeRange(w, r);
-    return decodeRangeResponse(new Reader(await this.channel.unary('/etcdserverpb.KV/Range', w.finish(), this.timeoutMs, true)));
+  /** Reads are idempotent, so they are tried again when etcd was unreachable; writes only when never sent. */
+  range(r: RangeRequest): Promise<RangeResponse> {
+    return this.unary('/etcdserverpb.KV/Range', true, (w) => encodeRange(w, r), decodeRangeResponse);
   }
 
   /** A plain put (the API server writes through txn; this is for tools and benchmarks). */
-  async put(r: PutRequest): Promise<{ revision: number }> {
-    const w = new Writer();
-    encodePut(w, r);
-    return decodeHeaderOnly(new Reader(await this.channel.unary('/etcdserverpb.KV/Put', w.finish(), this.timeoutMs, false)));
+  put(r: PutRequest): Promise<{ revision: number }> {
+    return this.unary('/etcdserverpb.KV/Put', false, (w) => encodePut(w, r), decodeHeaderOnly);
   }
 
-  async txn(t: TxnRequest): Promise<TxnResponse> {
-    const w = new Writer();
-    encodeTxn(w, t);
-    return decodeTxnResponse(new Reader(await this.channel.unary('/etcdserverpb.KV/Txn', w.finish(), this.timeoutMs, false)));
+  txn(t: TxnRequest): Promise<TxnResponse> {
+    return this.unary('/etcdserverpb.KV/Txn', false, (w) => encodeTxn(w, t), decodeTxnResponse);
   }
 
-  async deleteRange(r: DeleteRangeRequest): Promise<DeleteRangeResponse> {
-    const w = new Writer();
-    encodeDeleteRange(w, r);
-    return decodeDeleteRangeResponse(new Reader(await this.channel.unary('/etcdserverpb.KV/DeleteRange', w.finish(), this.timeoutMs, false)));
+  deleteRange(r: DeleteRangeRequest): Promise<DeleteRangeResponse> {
+    return this.unary('/etcdserverpb.KV/DeleteRange', false, (w) => encodeDeleteRange(w, r), decodeDeleteRangeResponse);
   }
 
   /** Compacts history up to revision (asking again for a compaction already done is harmless). */
   async compact(revision: number, physical = false): Promise<void> {
-    const w = new Writer();
-    encodeCompaction(w, revision, physical);
-    await this.channel.unary('/etcdserverpb.KV/Compact', w.finish(), this.timeoutMs, true);
+    await this.unary('/etcdserverpb.KV/Compact', true, (w) => encodeCompaction(w, revision, physical), decodeHeaderOnly);
   }
 
   /**
@@ -88,6 +79,12 @@ export class EtcdClient {
 
   close(): void {
     this.channel.close();
+  }
+
+  private async unary<T>(path: string, idempotent: boolean, encode: (w: Writer) => void, decode: (r: Reader) => T): Promise<T> {
+    const w = new Writer();
+    encode(w);
+    return decode(new Reader(await this.channel.unary(path, w.finish(), this.timeoutMs, idempotent)));
   }
 }
 

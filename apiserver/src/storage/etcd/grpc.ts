@@ -96,16 +96,15 @@ export class Channel {
   /** A bidirectional stream: write messages, receive them through onMessage; onEnd once, with the error if any. */
   stream(path: string, onMessage: (msg: Buffer) => void, onEnd: (err: GrpcError) => void): BidiStream {
     let stream: ClientHttp2Stream;
+    let conn: Connection;
     try {
-      stream = this.open({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }).stream;
+      ({ stream, conn } = this.open({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }));
     } catch (e) {
       queueMicrotask(() => onEnd(e as GrpcError));
       return { write() {}, cancel() {} };
     }
     const frames = new FrameReader();
-    const status = new StatusTracker();
-    stream.on('response', (h) => status.headers(h));
-    stream.on('trailers', (h) => status.trailers(h));
+    const status = StatusTracker.of(stream, conn);
     stream.on('data', (chunk: Buffer) => {
       try {
         frames.push(chunk, onMessage);
@@ -114,7 +113,6 @@ export class Channel {
         stream.close(NGHTTP2_CANCEL);
       }
     });
-    stream.on('error', (e) => status.fail(transportError(e, stream)));
     // The server finished the call (trailers): close our half as well, or the stream would stay half-open.
     stream.on('end', () => { if (!stream.destroyed) stream.close(); });
     stream.on('close', () => onEnd(status.result(stream) ?? new GrpcError(Code.OK, 'stream ended')));
@@ -143,19 +141,13 @@ export class Channel {
         reject(e);
         return;
       }
-      const status = new StatusTracker();
+      const status = StatusTracker.of(stream, conn);
       const chunks: Buffer[] = [];
       const timer = setTimeout(() => {
         status.fail(new GrpcError(Code.DeadlineExceeded, `deadline exceeded after ${Math.ceil(timeoutMs)} ms`));
         stream.close(NGHTTP2_CANCEL);
       }, timeoutMs);
-      stream.on('response', (h) => status.headers(h));
-      stream.on('trailers', (h) => status.trailers(h));
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', (e) => {
-        // Not sent because the connection never came up: a write may go again too.
-        status.fail(transportError(e, stream, !conn.connected));
-      });
       stream.on('close', () => {
         clearTimeout(timer);
         const err = status.result(stream);
@@ -254,6 +246,16 @@ class StatusTracker {
   private code?: number;
   private message = '';
   private error?: GrpcError;
+
+  /** Follows a stream's headers, trailers and transport errors. */
+  static of(stream: ClientHttp2Stream, conn: Connection): StatusTracker {
+    const t = new StatusTracker();
+    stream.on('response', (h) => t.headers(h));
+    stream.on('trailers', (h) => t.trailers(h));
+    // On a connection that never came up, the call was not sent: even a write may go again.
+    stream.on('error', (e) => t.fail(transportError(e, stream, !conn.connected)));
+    return t;
+  }
 
   headers(h: IncomingHttpHeaders): void {
     const s = h[':status'];
