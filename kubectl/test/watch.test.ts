@@ -106,7 +106,9 @@ describe('kubectl get -w (golden)', () => {
   }, 60_000);
 
   it('-o yaml separates the objects with ---', async () => {
-    const { real, ours } = await watchBoth(['get', 'pod', 'w1', '-w', '-o', 'yaml'], (s) => s.includes('qosClass'), () => touch('w1'), (s) => s.includes('---'));
+    // kubectl writes the separator and the object in two writes: wait for the whole second object.
+    const { real, ours } = await watchBoth(['get', 'pod', 'w1', '-w', '-o', 'yaml'], (s) => s.includes('qosClass'), () => touch('w1'),
+      (s) => (s.split('\n---\n')[1] ?? '').includes('qosClass'));
     expect(ours).toEqual(real);
   }, 60_000);
 
