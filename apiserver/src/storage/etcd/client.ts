@@ -8,7 +8,7 @@ import {
 } from './wire.ts';
 
 export { Code, GrpcError } from './grpc.ts';
-export { CompareResult, CompareTarget, type KeyValue, type WatchEvent, type WatchResponse } from './wire.ts';
+export { CompareResult, CompareTarget, type KeyValue, type WatchResponse } from './wire.ts';
 
 export interface EtcdClientOptions {
   /** Per-call deadline in ms (default 10 s). */

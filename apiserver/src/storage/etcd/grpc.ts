@@ -291,7 +291,7 @@ class StatusTracker {
  * A failure of the transport, as Unavailable. A stream refused (HTTP/2 REFUSED_STREAM, or no stream id left) or one
  * on a connection that never came up was certainly not processed.
  */
-function transportError(e: unknown, stream: ClientHttp2Stream, neverConnected: boolean = false): GrpcError {
+function transportError(e: unknown, stream: ClientHttp2Stream, neverConnected: boolean): GrpcError {
   if (e instanceof GrpcError) return e;
   const notSent = neverConnected || stream.rstCode === NGHTTP2_REFUSED_STREAM || (e as { code?: string })?.code === 'ERR_HTTP2_OUT_OF_STREAMS';
   return new GrpcError(Code.Unavailable, `etcd connection: ${(e as Error)?.message ?? String(e)}`, notSent);

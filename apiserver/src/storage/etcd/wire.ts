@@ -178,7 +178,8 @@ export interface DeleteRangeRequest { key: string | Uint8Array; rangeEnd?: Uint8
 export type RequestOp = { range: RangeRequest } | { put: PutRequest } | { deleteRange: DeleteRangeRequest };
 export interface Compare {
   key: string | Uint8Array;
-  target: (typeof CompareTarget)[keyof typeof CompareTarget];
+  /** A numeric target (comparing values, target Value, is not needed here). */
+  target: Exclude<(typeof CompareTarget)[keyof typeof CompareTarget], typeof CompareTarget.Value>;
   result: (typeof CompareResult)[keyof typeof CompareResult];
   /** The number compared with: a version, create or mod revision, or lease, as the target says. */
   value: number;
@@ -210,14 +211,14 @@ function encodeRequestOp(w: Writer, op: RequestOp): void {
   else w.message(3, (m) => encodeDeleteRange(m, op.deleteRange));
 }
 
-/** The compared number's field follows the target (version 4, create_revision 5, mod_revision 6, lease 8). */
-const compareValueField = [4, 5, 6, 7, 8];
+/** The compared number's field follows the target: version 4, create_revision 5, mod_revision 6, lease 8. */
+const compareValueField: Record<Compare['target'], number> = { 0: 4, 1: 5, 2: 6, 4: 8 };
 
 export function encodeTxn(w: Writer, t: TxnRequest): void {
   for (const c of t.compare) {
     w.message(1, (m) => {
       m.uint(1, c.result).uint(2, c.target).bytes(3, c.key);
-      if (c.target !== CompareTarget.Value) m.uint(compareValueField[c.target], c.value, true);
+      m.uint(compareValueField[c.target], c.value, true);
     });
   }
   for (const op of t.success) w.message(2, (m) => encodeRequestOp(m, op));
@@ -273,7 +274,7 @@ function decodeHeaderRevision(r: Reader): number {
   return revision;
 }
 
-export function decodeKeyValue(r: Reader): KeyValue {
+function decodeKeyValue(r: Reader): KeyValue {
   const kv: KeyValue = { key: empty, createRevision: 0, modRevision: 0, version: 0, value: empty };
   while (r.more()) {
     const t = r.tag();
