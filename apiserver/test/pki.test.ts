@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CA } from '../src/pki/index.ts';
+import { writePublicFile, writeSecretFile } from '../src/pki/files.ts';
 import {
   caBundle, certificateSANs, createCA, ensureCA, ensureKubeletServingCert, ensureServingCert, issueClientCert, issueKubeletServingCert,
   issueServingCert, sansCover, verifyIssuedBy, writeCABundle,
@@ -23,6 +24,26 @@ afterAll(async () => {
 function mode(path: string) {
   return stat(path).then((s) => s.mode & 0o777);
 }
+
+describe('key material files', () => {
+  it('appear whole under their name, with their mode, and leave nothing beside them', async () => {
+    const d = join(dir, 'files');
+    await writeSecretFile(join(d, 'a.key'), 'secret');
+    await writePublicFile(join(d, 'a.crt'), 'public');
+    await writePublicFile(join(d, 'a.crt'), 'replaced');
+    expect(await readFile(join(d, 'a.crt'), 'utf8')).toBe('replaced');
+    expect(await mode(join(d, 'a.key'))).toBe(0o600);
+    expect(await mode(join(d, 'a.crt'))).toBe(0o644);
+    expect((await readdir(d)).sort()).toEqual(['a.crt', 'a.key']);
+  });
+
+  it('fail without leaving a partial file when the name cannot be taken', async () => {
+    const d = join(dir, 'files-fail');
+    await mkdir(join(d, 'taken.crt'), { recursive: true }); // a directory where the file should go
+    await expect(writePublicFile(join(d, 'taken.crt'), 'x')).rejects.toThrow();
+    expect(await readdir(d)).toEqual(['taken.crt']);
+  });
+});
 
 describe('ensureCA', () => {
   it('creates a CA certificate and key with the right modes', async () => {

@@ -1,17 +1,30 @@
-// Small file helpers for key material: keys are written 0600, certificates 0644.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+// Small file helpers for key material: keys are written 0600, certificates 0644. Each file appears whole or not at
+// all (written beside it, then renamed), so a reader that waits for it (a test, the bench, another component) never
+// reads half a PEM.
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export async function writeSecretFile(path: string, data: string): Promise<void> {
+async function writeWhole(path: string, data: string, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, data, { mode: 0o600 });
-  await chmod(path, 0o600);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    // The mode is given at creation, so a key is never readable by others, not even for a moment; chmod then sets
+    // it whatever the umask.
+    await writeFile(tmp, data, { mode });
+    await chmod(tmp, mode);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+export async function writeSecretFile(path: string, data: string): Promise<void> {
+  await writeWhole(path, data, 0o600);
 }
 
 export async function writePublicFile(path: string, data: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, data, { mode: 0o644 });
-  await chmod(path, 0o644);
+  await writeWhole(path, data, 0o644);
 }
 
 /** The file's text, or undefined when it does not exist. */
