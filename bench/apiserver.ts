@@ -171,7 +171,8 @@ export async function run(): Promise<void> {
     const watchers = Number(process.env.K8TS_BENCH_WATCHERS ?? 100);
     const rate = Number(process.env.K8TS_BENCH_RATE ?? 500);
     const seconds = Number(process.env.K8TS_BENCH_WATCH_SECONDS ?? 5);
-    const warmupSeconds = 2;
+    // K8TS_BENCH_WARMUP_SECONDS=0 measures from the API server's first creates on (cold).
+    const warmupSeconds = Number(process.env.K8TS_BENCH_WARMUP_SECONDS ?? 2);
     const started = new Map<string, number>(); // the create request was sent
     const stored = new Map<string, number>(); // etcd's own watch, in this process, reported the object stored
     const answered = new Map<string, number>(); // the create's 201 arrived
