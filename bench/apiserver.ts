@@ -18,7 +18,7 @@ import { startEtcd } from '../cluster/src/etcd.ts';
 import { freePort } from '../cluster/src/ports.ts';
 import { startProcess } from '../cluster/src/process.ts';
 import { loadCA, issueClientCert } from '../apiserver/src/pki/index.ts';
-import { EtcdClient } from '../apiserver/src/storage/etcd/client.ts';
+import { Code, EtcdClient } from '../apiserver/src/storage/etcd/client.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -186,7 +186,7 @@ export async function run(): Promise<void> {
         const name = e.kv.key.toString('utf8').slice(prefix.length);
         if (e.type === 'PUT' && !stored.has(name)) stored.set(name, now);
       }
-    }, () => {});
+    }, (err) => { if (err.code !== Code.OK && err.code !== Code.Cancelled) console.log(`  (etcd watch of this process ended: ${err.message})`); });
     const prefixEnd = Buffer.from(prefix);
     prefixEnd[prefixEnd.length - 1]++;
     etcdWatch.create({ key: prefix, rangeEnd: prefixEnd });
@@ -246,7 +246,7 @@ export async function run(): Promise<void> {
     etcdWatch.cancel();
     own.close();
     const since = (from: Map<string, number>) => received.map((r) => r.at - (from.get(r.name) ?? NaN)).filter((x) => !Number.isNaN(x));
-    const show = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms`;
+    const show = (xs: number[]) => (xs.length ? `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms` : 'none timed');
     const createLatencies = [...answered].filter(([n]) => n.startsWith('ev-')).map(([n, at]) => at - started.get(n)!);
     const fromStored = since(stored);
     console.log(`watch delivery (${watchers} watchers, ${rate} events/s, ${warmupSeconds} s warm-up, then ${seconds} s): delivered ${received.length}/${expected}`);
