@@ -2,11 +2,13 @@
 // all (written beside it, then renamed), so a reader that waits for it (a test, the bench, another component) never
 // reads half a PEM.
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 
 async function writeWhole(path: string, data: string, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+  // A name of its own per write, so two writes of one file (even in one process) never share a temporary file.
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     // The mode is given at creation, so a key is never readable by others, not even for a moment; chmod then sets
     // it whatever the umask.
