@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rmSync } from 'node:fs';
 import { startEnv, normaliseAges, type Env, type Result } from './helpers.ts';
-import { start, lines, type Running } from './watching.ts';
+import { start, lines, completeLines, type Running } from './watching.ts';
 import { RememberingTabWriter, formatEventType, WatchGenericPrinter } from '../src/cmd/watch.ts';
 
 let env: Env;
@@ -97,7 +97,9 @@ describe('kubectl get -w (golden)', () => {
   }, 60_000);
 
   it('-o json --output-watch-events prints one compact event per line', async () => {
-    const { real, ours } = await watchBoth(['get', 'pods', '-w', '-o', 'json', '--output-watch-events', '-l', 'app=w'], (s) => lines(s) >= 3, () => touch('w1'), (s) => lines(s) >= 4);
+    const { real, ours } = await watchBoth(['get', 'pods', '-w', '-o', 'json', '--output-watch-events', '-l', 'app=w'], (s) => lines(s) >= 3, () => touch('w1'),
+      // The real kubectl writes each event's JSON and its newline in two writes: wait for the whole fourth line.
+      (s) => completeLines(s) >= 4);
     expect(ours).toEqual(real);
     const last = JSON.parse(ours.stdout.trim().split('\n')[3]);
     expect(last.type).toBe('MODIFIED');

@@ -58,3 +58,5 @@ export function start(env: Env, who: 'real' | 'ours', args: string[]): Running {
 
 /** Lines of output. */
 export const lines = (s: string) => s.split('\n').filter((l) => l !== '').length;
+/** Lines ended by their newline (kubectl may write a line's text and its newline in two writes). */
+export const completeLines = (s: string) => s.split('\n').length - 1;
