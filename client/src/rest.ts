@@ -1,12 +1,16 @@
-// RestClient: JSON over node:http(s) with a keep-alive agent, Status errors, retries with backoff,
-// Warning headers, and streams (watch/log) that end cleanly on abort. client-go's rest package, small.
+// RestClient: JSON over HTTP/2 (one multiplexed connection, as client-go) or HTTP/1.1 (keep-alive agents), Status
+// errors, retries with backoff, Warning headers, and streams (watch/log) that end cleanly on abort. client-go's rest
+// package, small.
 import type * as Http from 'node:http';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
+import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { StatusError, statusError } from '@k8ts/api/status.ts';
 import type { Status, StatusReason } from '@k8ts/api/status.ts';
 import type { RestConfig } from './kubeconfig.ts';
 import { Semaphore } from './semaphore.ts';
+import { Http2Pool, certainlyNotSent } from './http2-pool.ts';
 
 // node:http and node:https through require: an ESM import of node:http builds its namespace object, which
 // reads the lazy `WebSocket` getter and loads undici (~60 ms of CPU on every kubectl start).
@@ -14,6 +18,7 @@ const nodeRequire = createRequire(import.meta.url);
 const http = nodeRequire('node:http') as typeof import('node:http');
 const https = nodeRequire('node:https') as typeof import('node:https');
 const tlsModule = nodeRequire('node:tls') as typeof import('node:tls');
+const http2 = nodeRequire('node:http2') as typeof import('node:http2');
 
 export type QueryValue = string | number | boolean | undefined | null | string[];
 export type Query = Record<string, QueryValue>;
@@ -48,8 +53,16 @@ export interface RestClientOptions {
   /** Receives the text of each `Warning: 299 - "text"` response header. */
   warningHandler?: (warning: string) => void;
   userAgent?: string;
-  /** Connections for ordinary requests (streams are not limited); default 64. */
+  /**
+   * Ordinary requests in flight at once (streams are not limited); default 64. Over HTTP/1.1 each holds a connection
+   * of its own; over HTTP/2 they share one.
+   */
   maxConnections?: number;
+  /**
+   * Offer HTTP/2 to an https server (by ALPN; a server that does not take it is spoken to in HTTP/1.1). Default true,
+   * as client-go. Upgrades (exec, attach, port-forward) are HTTP/1.1 either way.
+   */
+  http2?: boolean;
   /** Default timeout for a whole request (all attempts); streams are never timed out. 0: none. */
   timeoutMs?: number;
 }
@@ -62,7 +75,10 @@ export interface ResponseStream extends AsyncIterable<string> {
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET',
+  // HTTP/2: the stream or the connection under it broke, or the server sent GOAWAY.
+  'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_STREAM_CANCEL',
+  'ERR_HTTP2_ERROR', 'ERR_HTTP2_OUT_OF_STREAMS', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** The query string for a request, without allocating a URLSearchParams. */
 export function encodeQuery(q: Query | undefined): string {
@@ -166,6 +182,19 @@ function abortable(p: Promise<void>, signal: AbortSignal | undefined, onAbandon:
 
 interface RawResponse { statusCode: number; headers: Http.IncomingHttpHeaders; body: string }
 
+/** A response whose headers have arrived, over either protocol. */
+interface Exchange {
+  statusCode: number;
+  headers: Http.IncomingHttpHeaders;
+  body: Http.IncomingMessage | ClientHttp2Stream;
+  /** The whole body arrived (as opposed to a connection or stream that ended early). */
+  complete(): boolean;
+}
+
+/** HTTP/2 stream windows: a large list or a busy watch streams without waiting on window updates. */
+const streamWindow = 4 * 1024 * 1024;
+const connectionWindow = 32 * 1024 * 1024;
+
 /** client-go's client-side token bucket (RestConfig qps/burst): waits for a token before each request. */
 export class TokenBucket {
   private tokens: number;
@@ -191,6 +220,8 @@ export class RestClient {
   private readonly slots: Semaphore;
   private readonly streamAgent: Http.Agent;
   private readonly transport: typeof http | typeof https;
+  /** The HTTP/2 connection, while the server speaks HTTP/2 (undefined for http:// and after a server refused it). */
+  private h2: Http2Pool | undefined;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
   private readonly maxBackoffMs: number;
@@ -223,6 +254,7 @@ export class RestClient {
     this.agent = mk(maxConnections);
     this.slots = new Semaphore(maxConnections);
     this.streamAgent = mk(Infinity);
+    if (tls && opts.http2 !== false) this.h2 = this.http2Pool(secureContext!);
     this.maxRetries = opts.maxRetries ?? 5;
     this.backoffBaseMs = opts.backoffBaseMs ?? 100;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
@@ -241,7 +273,38 @@ export class RestClient {
   }
 
   /** Closes the client's connections (open streams included). */
-  close(): void { this.agent.destroy(); this.streamAgent.destroy(); }
+  close(): void { this.agent.destroy(); this.streamAgent.destroy(); this.h2?.close(); }
+
+  /**
+   * The HTTP/2 connection: TLS offers h2 and http/1.1, as Go's clients do. A server that picks http/1.1 fails the
+   * connection before any request on it was processed; the client then speaks HTTP/1.1 for good, and sends those
+   * requests again that way. Pinged every 30 s, idle or not, and dropped after 15 s without an answer (client-go's
+   * ReadIdleTimeout and PingTimeout), so that a vanished server fails requests rather than hanging them.
+   */
+  private http2Pool(secureContext: import('node:tls').SecureContext): Http2Pool {
+    const host = this.baseUrl.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(this.baseUrl.port || 443);
+    const servername = this.config.tlsServerName ?? (isIP(host) ? undefined : host);
+    return new Http2Pool(() => http2.connect(this.baseUrl.origin, {
+      createConnection: () => tlsModule.connect({
+        host, port, servername, secureContext, rejectUnauthorized: !this.config.insecureSkipTLSVerify, ALPNProtocols: ['h2', 'http/1.1'],
+      }),
+      settings: { enablePush: false, initialWindowSize: streamWindow },
+      // Node's default (10 MB) is below what the windows let the server send ahead: past it, Node would drop the connection.
+      maxSessionMemory: 2 * connectionWindow / (1024 * 1024),
+    }), {
+      peer: 'the API server',
+      keepaliveMs: 30_000,
+      keepaliveTimeoutMs: 15_000,
+      pingIdle: true,
+      connectionWindow,
+      verify: (session: ClientHttp2Session) => {
+        if (session.alpnProtocol === 'h2') return undefined;
+        this.h2 = undefined;
+        return new Error(`the API server did not agree to HTTP/2 (ALPN: ${session.alpnProtocol || 'none'})`);
+      },
+    });
+  }
 
   private bearer(): string | undefined {
     const f = this.config.tokenFile;
@@ -273,8 +336,23 @@ export class RestClient {
     for (const v of Array.isArray(w) ? w : [w]) for (const t of parseWarningHeader(v)) this.warningHandler(t);
   }
 
-  /** One HTTP exchange; resolves with the response object once headers arrive. */
-  private open(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming = false): Promise<Http.IncomingMessage> {
+  /**
+   * One HTTP exchange; resolves once the response headers arrive. Over HTTP/2 while the server speaks it; a request
+   * that failed only because the server turned HTTP/2 down goes again over HTTP/1.1.
+   */
+  private async open(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming = false): Promise<Exchange> {
+    const h2 = this.h2;
+    if (h2) {
+      try {
+        return await this.openHttp2(h2, method, o, body, signal);
+      } catch (e) {
+        if (this.h2 || !(e as { notSent?: boolean }).notSent || signal?.aborted) throw e;
+      }
+    }
+    return this.openHttp1(method, o, body, signal, streaming);
+  }
+
+  private openHttp1(method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming: boolean): Promise<Exchange> {
     return new Promise((resolve, reject) => {
       const req = this.transport.request({
         protocol: this.baseUrl.protocol,
@@ -285,9 +363,35 @@ export class RestClient {
         headers: this.headersFor(o, body),
         agent: streaming ? this.streamAgent : this.agent,
         signal,
-      }, resolve);
+      }, (res) => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res, complete: () => res.complete }));
       req.on('error', reject);
       req.end(body);
+    });
+  }
+
+  /** A stream on the HTTP/2 connection. Its errors carry notSent when the server certainly did not process it. */
+  private openHttp2(pool: Http2Pool, method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<Exchange> {
+    return new Promise((resolve, reject) => {
+      const headers: Http.OutgoingHttpHeaders = this.headersFor(o, body);
+      headers[':method'] = method;
+      headers[':path'] = this.basePath + o.path + encodeQuery(o.query);
+      let opened: ReturnType<Http2Pool['request']>;
+      try {
+        opened = pool.request(headers, { endStream: !body, signal });
+      } catch (e) {
+        reject(Object.assign(e as Error, { notSent: true }));
+        return;
+      }
+      const { stream, conn } = opened;
+      const fail = (e: Error) => reject(Object.assign(e, { notSent: certainlyNotSent(e, stream, conn) }));
+      stream.once('response', (h) => {
+        const headers = h as Http.IncomingHttpHeaders;
+        // A reset stream (or connection) ends the body too; only a stream closed without an error code ended whole.
+        resolve({ statusCode: Number(h[':status']), headers, body: stream, complete: () => stream.readableEnded && !stream.rstCode });
+      });
+      stream.on('error', fail);
+      stream.once('close', () => fail(Object.assign(new Error(`the API server closed the stream before answering (HTTP/2 code ${stream.rstCode ?? 0})`), { code: 'ECONNRESET' })));
+      if (body) stream.end(body);
     });
   }
 
@@ -302,8 +406,9 @@ export class RestClient {
     try {
       const res = await this.open(method, o, body, signal);
       const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
-      return { statusCode: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') };
+      for await (const c of res.body) chunks.push(c as Buffer);
+      if (!res.complete()) throw Object.assign(new Error('the response ended before its end'), { code: 'ECONNRESET' });
+      return { statusCode: res.statusCode, headers: res.headers, body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') };
     } finally {
       this.slots.release();
     }
@@ -342,8 +447,8 @@ export class RestClient {
         res = await this.once(method, o, body, signal);
       } catch (e) {
         if (signal?.aborted) throw e;
-        // A refused connection never reached the server: safe to resend any verb.
-        const safe = mayRetry || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+        // A refused connection or stream never reached the server: safe to resend any verb.
+        const safe = mayRetry || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (e as { notSent?: boolean }).notSent === true;
         if (safe && isConnectionError(e) && attempt < this.maxRetries) {
           await sleep(this.backoff(attempt), signal);
           continue;
@@ -374,18 +479,19 @@ export class RestClient {
     await this.throttle(signal);
     const res = await this.open(method, o, this.encodeBody(o.body), signal, true);
     this.handleWarnings(res.headers);
-    const code = res.statusCode ?? 0;
+    const code = res.statusCode;
+    const body = res.body;
     if (code < 200 || code >= 300) {
       const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
+      for await (const c of body) chunks.push(c as Buffer);
       throw errorFromResponse(code, Buffer.concat(chunks).toString('utf8'), res.headers['content-type']);
     }
-    res.setEncoding('utf8');
+    body.setEncoding('utf8');
     const lines = (o.mode ?? 'lines') === 'lines';
     async function* iterate(): AsyncGenerator<string> {
       let buf = '';
       try {
-        for await (const chunk of res as AsyncIterable<string>) {
+        for await (const chunk of body as AsyncIterable<string>) {
           if (!lines) { yield chunk; continue; }
           buf += chunk;
           let i: number;
@@ -395,20 +501,20 @@ export class RestClient {
             if (line.trim()) yield line;
           }
         }
+        if (!res.complete() && !signal.aborted) throw Object.assign(new Error('stream closed before its end'), { code: 'ECONNRESET' });
         if (lines && buf.trim()) yield buf;
-        if (!res.complete && !signal.aborted) throw Object.assign(new Error('stream closed before its end'), { code: 'ECONNRESET' });
       } catch (e) {
         if (signal.aborted) return;
         throw e;
       } finally {
-        if (!res.complete) res.destroy();
+        if (!res.complete()) body.destroy();
       }
     }
     const it = iterate();
     return {
       statusCode: code,
       headers: res.headers,
-      close: () => { ctl.abort(); res.destroy(); },
+      close: () => { ctl.abort(); body.destroy(); },
       [Symbol.asyncIterator]: () => it,
     };
   }

@@ -3,6 +3,8 @@
 // broken mid-stream. Kubernetes REST shapes, not a full implementation (merge patch only).
 import http from 'node:http';
 import https from 'node:https';
+import http2 from 'node:http2';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { lookupResource, apiVersionOf } from '@k8ts/api/resources.ts';
@@ -19,6 +21,10 @@ export interface RecordedRequest {
   body: string;
   /** CN of the TLS client certificate, when one was presented. */
   clientCN?: string;
+  /** '1.1' or '2.0'. */
+  httpVersion: string;
+  /** Which connection carried it (1 for the server's first). */
+  connection: number;
 }
 
 export interface Fault {
@@ -28,6 +34,8 @@ export interface Fault {
   headers?: Record<string, string>;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** HTTP/2 only: refuse the stream (RST_STREAM REFUSED_STREAM) instead of answering; code is then ignored. */
+  refuseStream?: boolean;
 }
 
 interface Event { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; obj: KubeObject; res: string }
@@ -84,6 +92,13 @@ function fieldMatcher(sel: string | null): (o: KubeObject) => boolean {
   return (o) => reqs.every((r) => (fieldsOf(o)[r.field] === r.value) !== r.neg);
 }
 
+/** Resets the connection under a response (under HTTP/2, the whole session, not only the response's stream). */
+function resetConnection(res: http.ServerResponse): void {
+  const stream = (res as unknown as http2.Http2ServerResponse).stream as http2.ServerHttp2Stream | undefined;
+  if (stream) stream.session?.destroy();
+  else res.socket?.destroy();
+}
+
 export class FakeApiServer {
   readonly objects = new Map<string, KubeObject>();
   readonly requests: RecordedRequest[] = [];
@@ -96,17 +111,36 @@ export class FakeApiServer {
   private readonly watches = new Set<WatchConn>();
   private rv = 100;
   private compactedRV = 0;
-  private server: http.Server | https.Server | undefined;
+  private server: http.Server | https.Server | http2.Http2SecureServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  /** Connection numbers by the client's port. */
+  private readonly connectionIds = new Map<number, number>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  /** Connections accepted so far. */
+  connections = 0;
   url = '';
 
   /** The latest resourceVersion. */
   get resourceVersion(): number { return this.rv; }
 
-  async start(tls?: { key: Buffer | string; cert: Buffer | string; ca?: Buffer | string; requestCert?: boolean }): Promise<string> {
+  /** Over TLS with http2, it offers HTTP/2 and HTTP/1.1 by ALPN, as the API server does; else HTTP/1.1 only. */
+  async start(tls?: { key: Buffer | string; cert: Buffer | string; ca?: Buffer | string; requestCert?: boolean }, opts: { http2?: boolean; port?: number } = {}): Promise<string> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
-    this.server = tls ? https.createServer({ ...tls, rejectUnauthorized: false }, handler) : http.createServer(handler);
-    this.server.keepAliveTimeout = 5000;
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    if (tls && opts.http2) {
+      const server = http2.createSecureServer({ ...tls, rejectUnauthorized: false, allowHTTP1: true }, handler as never);
+      server.on('session', (s) => { this.sessions.add(s); s.on('close', () => this.sessions.delete(s)); });
+      this.server = server;
+    } else {
+      const server = tls ? https.createServer({ ...tls, rejectUnauthorized: false }, handler) : http.createServer(handler);
+      server.keepAliveTimeout = 5000;
+      this.server = server;
+    }
+    this.server.on(tls ? 'secureConnection' : 'connection', (sock: Socket) => {
+      this.connectionIds.set(sock.remotePort!, ++this.connections);
+      this.sockets.add(sock);
+      sock.on('close', () => this.sockets.delete(sock));
+    });
+    await new Promise<void>((r) => this.server!.listen(opts.port ?? 0, '127.0.0.1', r));
     const port = (this.server.address() as AddressInfo).port;
     this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     return this.url;
@@ -116,7 +150,7 @@ export class FakeApiServer {
     for (const w of this.watches) { clearTimeout(w.timer); w.res.destroy(); }
     this.watches.clear();
     if (!this.server) return;
-    this.server.closeAllConnections();
+    for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server!.close(() => r()));
   }
 
@@ -127,6 +161,9 @@ export class FakeApiServer {
 
   activeWatches(): number { return this.watches.size; }
 
+  /** HTTP/2: tells every client to go away (GOAWAY); their open streams still finish. */
+  goAway(): void { for (const s of this.sessions) s.close(); }
+
   /** Forgets history up to now: watches/lists from older resourceVersions get 410 Expired. */
   compact(): void { this.compactedRV = this.rv; this.events.length = 0; }
 
@@ -136,7 +173,7 @@ export class FakeApiServer {
       this.watches.delete(w);
       clearTimeout(w.timer);
       w.res.write('{"type":"MODIFIED","object":{"kind":');
-      w.res.socket?.destroy();
+      resetConnection(w.res);
     }
   }
 
@@ -259,7 +296,11 @@ export class FakeApiServer {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const u = new URL(req.url!, 'http://x');
-    const rec: RecordedRequest = { method: req.method!, path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString() };
+    const h2 = (req as unknown as http2.Http2ServerRequest).stream as http2.ServerHttp2Stream | undefined;
+    const rec: RecordedRequest = {
+      method: req.method!, path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString(),
+      httpVersion: req.httpVersion, connection: this.connectionIds.get(req.socket.remotePort!) ?? 0,
+    };
     const sock = req.socket as import('node:tls').TLSSocket;
     if (typeof sock.getPeerCertificate === 'function') rec.clientCN = (sock.getPeerCertificate().subject?.CN as string | undefined) || undefined;
     this.requests.push(rec);
@@ -267,7 +308,8 @@ export class FakeApiServer {
     const fault = this.faults.find((f) => (f.times ?? 1) > 0 && f.match(rec));
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
-      if (fault.code === 0) { req.socket.destroy(); return; }
+      if (fault.refuseStream && h2) { h2.close(http2.constants.NGHTTP2_REFUSED_STREAM); return; }
+      if (fault.code === 0) { resetConnection(res); return; }
       const body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'injected fault', reason: fault.code === 503 ? 'ServiceUnavailable' : fault.code === 429 ? 'TooManyRequests' : fault.code >= 500 ? 'InternalError' : 'BadRequest', code: fault.code });
       res.writeHead(fault.code, { 'content-type': typeof fault.body === 'string' ? 'text/plain' : 'application/json', ...fault.headers });
       res.end(body);
@@ -394,7 +436,7 @@ export class FakeApiServer {
     const tail = q.get('tailLines');
     if (tail) text = text.split('\n').filter(Boolean).slice(-Number(tail)).map((l) => l + '\n').join('');
     if (q.get('follow') !== 'true') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(text); return; }
-    res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    res.writeHead(200, { 'content-type': 'text/plain' });
     for (const line of text.split('\n').filter(Boolean)) res.write(line + '\n');
   }
 
@@ -405,7 +447,7 @@ export class FakeApiServer {
       res, resource: `${apiVersionOf(r.info)}/${r.info.resource}`, namespace: r.namespace, info: r.info,
       match: (o) => (!sel || matchesLabels(sel, o.metadata.labels)) && fm(o), lastRV: this.rv,
     };
-    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.writeHead(200, { 'content-type': 'application/json' });
     res.flushHeaders();
     const from = q.get('resourceVersion');
     if (from && from !== '0' && Number(from) < this.compactedRV) {

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach, beforeAll, afterAll } from 'vitest';
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,21 +11,50 @@ import { StatusError } from '@k8ts/api/status.ts';
 import { RestClient, encodeQuery, parseWarningHeader, errorFromResponse } from '../src/rest.ts';
 import type { RestConfig } from '../src/kubeconfig.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
-import { rejection } from './util.ts';
+import { rejection, sleep } from './util.ts';
 
 const cfg = (server: string): RestConfig => ({ server, insecureSkipTLSVerify: false, namespace: 'default', contextName: '' });
 
-describe('RestClient', () => {
+interface Pki { ca: Buffer; serverCert: Buffer; serverKey: Buffer; clientCert: Buffer; clientKey: Buffer }
+let pkiDir: string;
+let pki: Pki;
+beforeAll(() => {
+  pkiDir = mkdtempSync(join(tmpdir(), 'k8ts-client-tls-'));
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: pkiDir, stdio: 'pipe' });
+  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=test-ca', '-days', '1');
+  for (const [n, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
+    ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${n}/O=system:masters`);
+    writeFileSync(join(pkiDir, `${n}.ext`), ext + '\n');
+    ossl('x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${n}.crt`, '-days', '1', '-extfile', `${n}.ext`);
+  }
+  const rd = (f: string) => readFileSync(join(pkiDir, f));
+  pki = { ca: rd('ca.crt'), serverCert: rd('server.crt'), serverKey: rd('server.key'), clientCert: rd('client.crt'), clientKey: rd('client.key') };
+});
+afterAll(() => rmSync(pkiDir, { recursive: true, force: true }));
+
+/** The fake over plain HTTP/1.1, and over TLS offering HTTP/2 (as the API server does). */
+const transports: [string, (fake: FakeApiServer) => Promise<RestConfig>][] = [
+  ['HTTP/1.1', async (fake) => cfg(await fake.start())],
+  ['HTTP/2', async (fake) => ({ ...cfg(await fake.start({ key: pki.serverKey, cert: pki.serverCert }, { http2: true })), ca: pki.ca })],
+];
+
+describe.each(transports)('RestClient over %s', (protocol, start) => {
   let fake: FakeApiServer;
+  let server: RestConfig;
   let rest: RestClient;
   const warnings: string[] = [];
   beforeEach(async () => {
     fake = new FakeApiServer();
-    await fake.start();
+    server = await start(fake);
     warnings.length = 0;
-    rest = new RestClient({ ...cfg(fake.url), token: 'abc' }, { backoffBaseMs: 5, warningHandler: (w) => warnings.push(w) });
+    rest = new RestClient({ ...server, token: 'abc' }, { backoffBaseMs: 5, warningHandler: (w) => warnings.push(w) });
   });
   afterEach(async () => { rest.close(); await fake.stop(); });
+
+  it('speaks the protocol the server offers', async () => {
+    await rest.request({ path: '/version' });
+    expect(fake.requests[0].httpVersion).toBe(protocol === 'HTTP/2' ? '2.0' : '1.1');
+  });
 
   it('sends JSON with a bearer token and parses JSON back', async () => {
     const pod = await rest.request<{ metadata: { name: string; resourceVersion: string } }>({
@@ -65,7 +95,7 @@ describe('RestClient', () => {
   });
 
   it('gives up after maxRetries and throws the last error', async () => {
-    const r2 = new RestClient(cfg(fake.url), { backoffBaseMs: 1, maxRetries: 2 });
+    const r2 = new RestClient(server, { backoffBaseMs: 1, maxRetries: 2 });
     fake.faults.push({ match: () => true, code: 503, times: 10 });
     const err = await rejection(r2.request({ path: '/api/v1/pods' }));
     expect(err.code).toBe(503);
@@ -91,11 +121,86 @@ describe('RestClient', () => {
     expect(fake.requestsTo('POST', '/api/v1/namespaces/default/pods')).toHaveLength(3);
   });
 
-  it('retries GET when the connection is reset', async () => {
+  it('retries GET when the connection is reset, and not a POST that may have been processed', async () => {
     fake.faults.push({ match: (r) => r.method === 'GET', code: 0, times: 2 });
     const list = await rest.request<{ kind: string }>({ path: '/api/v1/pods' });
     expect(list.kind).toBe('PodList');
     expect(fake.requestsTo('GET', '/api/v1/pods')).toHaveLength(3);
+    fake.faults.push({ match: (r) => r.method === 'POST', code: 0 });
+    const err = await rejection(rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'p4' } } }));
+    expect((err as unknown as NodeJS.ErrnoException).code).toMatch(/ECONNRESET|ERR_HTTP2/);
+    expect(fake.requestsTo('POST', '/api/v1/namespaces/default/pods')).toHaveLength(1);
+    // The client goes on over a new connection.
+    expect((await rest.request<{ kind: string }>({ path: '/api/v1/pods' })).kind).toBe('PodList');
+  });
+
+  it('hands Warning headers to the handler', async () => {
+    fake.warnings.push('spec.foo is deprecated', 'another "quoted" one');
+    await rest.request({ path: '/api/v1/pods' });
+    expect(warnings).toEqual(['spec.foo is deprecated', 'another "quoted" one']);
+    expect(parseWarningHeader('299 - "a, b", 299 - "c"')).toEqual(['a, b', 'c']);
+  });
+
+  it('many open watches never starve ordinary requests', async () => {
+    const r2 = new RestClient(server, { maxConnections: 4 });
+    const streams = await Promise.all(Array.from({ length: 10 }, () => r2.stream({ path: '/api/v1/pods', query: { watch: 'true' } })));
+    expect(fake.activeWatches()).toBe(10);
+    const list = await r2.request<{ kind: string }>({ path: '/api/v1/pods', timeoutMs: 2000 });
+    expect(list.kind).toBe('PodList');
+    for (const s of streams) s.close();
+    r2.close();
+  });
+
+  it('streams lines and ends quietly when aborted', async () => {
+    const ctl = new AbortController();
+    const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' }, signal: ctl.signal });
+    const got: string[] = [];
+    const done = (async () => { for await (const line of s) { got.push(line); if (got.length === 2) ctl.abort(); } })();
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'a' } } });
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'b' } } });
+    await done; // resolves, does not throw
+    expect(got.map((l) => JSON.parse(l).object.metadata.name)).toEqual(['a', 'b']);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.activeWatches()).toBe(0);
+  });
+
+  it('stream throws when the connection breaks mid-stream, without yielding the partial line', async () => {
+    const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' } });
+    const got: string[] = [];
+    const done = (async () => { for await (const line of s) got.push(line); })();
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'a' } } });
+    await new Promise((r) => setTimeout(r, 20));
+    fake.breakWatches();
+    await expect(done).rejects.toThrow();
+    expect(got).toHaveLength(1);
+  });
+
+  it('stream throws StatusError when the server refuses', async () => {
+    const err = await rejection(rest.stream({ path: '/api/v1/nothing' }));
+    expect(err).toBeInstanceOf(StatusError);
+    expect(err.code).toBe(404);
+  });
+
+  it('reads and follows pod logs', async () => {
+    const cs = new Clientset(server);
+    await cs.pods('ns').create({ metadata: { name: 'p' } });
+    fake.podLogs.set('ns/p', 'one\ntwo\nthree\n');
+    expect(await cs.pods('ns').logs('p', { tailLines: 2, container: 'c' })).toBe('two\nthree\n');
+    const q = fake.requestsTo('GET', '/api/v1/namespaces/ns/pods/p/log')[0];
+    expect(q.query.get('container')).toBe('c');
+    expect(q.headers.accept).toBe('text/plain');
+    const s = await cs.pods('ns').streamLogs('p');
+    let text = '';
+    for await (const chunk of s) { text += chunk; if (text.endsWith('three\n')) s.close(); }
+    expect(text).toBe('one\ntwo\nthree\n');
+    cs.close();
+  });
+});
+
+describe('RestClient with its own HTTP/1.1 servers', () => {
+  it('encodes queries, skipping empty values', () => {
+    expect(encodeQuery({ a: 'x=y', b: undefined, c: 3, d: true, e: '' })).toBe('?a=x%3Dy&c=3&d=true');
+    expect(encodeQuery(undefined)).toBe('');
   });
 
   it('retries when the server is not listening yet (connection refused)', async () => {
@@ -108,18 +213,6 @@ describe('RestClient', () => {
     expect(await r2.request({ method: 'POST', path: '/x', body: {} })).toEqual({ ok: true });
     r2.close();
     await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
-  });
-
-  it('hands Warning headers to the handler', async () => {
-    fake.warnings.push('spec.foo is deprecated', 'another "quoted" one');
-    await rest.request({ path: '/api/v1/pods' });
-    expect(warnings).toEqual(['spec.foo is deprecated', 'another "quoted" one']);
-    expect(parseWarningHeader('299 - "a, b", 299 - "c"')).toEqual(['a, b', 'c']);
-  });
-
-  it('encodes queries, skipping empty values', () => {
-    expect(encodeQuery({ a: 'x=y', b: undefined, c: 3, d: true, e: '' })).toBe('?a=x%3Dy&c=3&d=true');
-    expect(encodeQuery(undefined)).toBe('');
   });
 
   it('reuses keep-alive connections', async () => {
@@ -163,66 +256,15 @@ describe('RestClient', () => {
     r2.close();
     await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
   });
-  it('many open watches never starve ordinary requests', async () => {
-    const r2 = new RestClient(cfg(fake.url), { maxConnections: 4 });
-    const streams = await Promise.all(Array.from({ length: 10 }, () => r2.stream({ path: '/api/v1/pods', query: { watch: 'true' } })));
-    expect(fake.activeWatches()).toBe(10);
-    const list = await r2.request<{ kind: string }>({ path: '/api/v1/pods', timeoutMs: 2000 });
-    expect(list.kind).toBe('PodList');
-    for (const s of streams) s.close();
-    r2.close();
-  });
-
-  it('streams lines and ends quietly when aborted', async () => {
-    const ctl = new AbortController();
-    const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' }, signal: ctl.signal });
-    const got: string[] = [];
-    const done = (async () => { for await (const line of s) { got.push(line); if (got.length === 2) ctl.abort(); } })();
-    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'a' } } });
-    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'b' } } });
-    await done; // resolves, does not throw
-    expect(got.map((l) => JSON.parse(l).object.metadata.name)).toEqual(['a', 'b']);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(fake.activeWatches()).toBe(0);
-  });
-
-  it('stream throws when the connection breaks mid-stream, without yielding the partial line', async () => {
-    const s = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' } });
-    const got: string[] = [];
-    const done = (async () => { for await (const line of s) got.push(line); })();
-    await rest.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: { metadata: { name: 'a' } } });
-    await new Promise((r) => setTimeout(r, 20));
-    fake.breakWatches();
-    await expect(done).rejects.toThrow();
-    expect(got).toHaveLength(1);
-  });
-
-  it('stream throws StatusError when the server refuses', async () => {
-    const err = await rejection(rest.stream({ path: '/api/v1/nothing' }));
-    expect(err).toBeInstanceOf(StatusError);
-    expect(err.code).toBe(404);
-  });
 });
 
 describe('RestClient over TLS', () => {
-  let dir: string;
   let fake: FakeApiServer;
-  let pki: { ca: Buffer; serverCert: Buffer; serverKey: Buffer; clientCert: Buffer; clientKey: Buffer };
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'k8ts-client-tls-'));
-    const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=test-ca', '-days', '1');
-    for (const [n, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
-      ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${n}/O=system:masters`);
-      writeFileSync(join(dir, `${n}.ext`), ext + '\n');
-      ossl('x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${n}.crt`, '-days', '1', '-extfile', `${n}.ext`);
-    }
-    const rd = (f: string) => readFileSync(join(dir, f));
-    pki = { ca: rd('ca.crt'), serverCert: rd('server.crt'), serverKey: rd('server.key'), clientCert: rd('client.crt'), clientKey: rd('client.key') };
     fake = new FakeApiServer();
     await fake.start({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true });
   });
-  afterAll(async () => { await fake.stop(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => { await fake.stop(); });
 
   it('verifies the server against the CA and presents the client certificate', async () => {
     const rest = new RestClient({ ...cfg(fake.url), ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, token: 't' });
@@ -248,7 +290,7 @@ describe('RestClient over TLS', () => {
   });
 });
 
-describe('RestClient client-side rate limit and logs', () => {
+describe('RestClient client-side rate limit', () => {
   let fake: FakeApiServer;
   beforeAll(async () => { fake = new FakeApiServer(); await fake.start(); });
   afterAll(async () => { await fake.stop(); });
@@ -261,19 +303,90 @@ describe('RestClient client-side rate limit and logs', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(70);
     rest.close();
   });
+});
 
-  it('reads and follows pod logs', async () => {
-    const cs = new Clientset(cfg(fake.url));
-    await cs.pods('ns').create({ metadata: { name: 'p' } });
-    fake.podLogs.set('ns/p', 'one\ntwo\nthree\n');
-    expect(await cs.pods('ns').logs('p', { tailLines: 2, container: 'c' })).toBe('two\nthree\n');
-    const q = fake.requestsTo('GET', '/api/v1/namespaces/ns/pods/p/log')[0];
-    expect(q.query.get('container')).toBe('c');
-    expect(q.headers.accept).toBe('text/plain');
-    const s = await cs.pods('ns').streamLogs('p');
-    let text = '';
-    for await (const chunk of s) { text += chunk; if (text.endsWith('three\n')) s.close(); }
-    expect(text).toBe('one\ntwo\nthree\n');
-    cs.close();
+describe('The RestClient HTTP/2 connection', () => {
+  let fake: FakeApiServer;
+  let server: RestConfig;
+  beforeEach(async () => {
+    fake = new FakeApiServer();
+    server = { ...cfg(await fake.start({ key: pki.serverKey, cert: pki.serverCert }, { http2: true })), ca: pki.ca };
+  });
+  afterEach(async () => { await fake.stop(); });
+  const pods = '/api/v1/namespaces/default/pods';
+  const create = (rest: RestClient, name: string) => rest.request({ method: 'POST', path: pods, body: { metadata: { name } } });
+
+  it('carries every request and watch of a client on one connection', async () => {
+    const rest = new RestClient(server);
+    const watches = await Promise.all(Array.from({ length: 5 }, () => rest.stream({ path: '/api/v1/pods', query: { watch: 'true' } })));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => create(rest, `p${i}`)));
+    for (const w of watches) {
+      let n = 0;
+      for await (const _ of w) if (++n === 100) break;
+      expect(n).toBe(100);
+    }
+    expect(fake.connections).toBe(1);
+    expect(new Set(fake.requests.map((r) => `${r.httpVersion} ${r.connection}`))).toEqual(new Set(['2.0 1']));
+    rest.close();
+  });
+
+  it('speaks HTTP/1.1 to a server that does not take HTTP/2, and sends each request once', async () => {
+    const h1 = new FakeApiServer();
+    const rest = new RestClient({ ...cfg(await h1.start({ key: pki.serverKey, cert: pki.serverCert })), ca: pki.ca }, { maxRetries: 0 });
+    // Sent at once, before the client knows: all three go over the refused HTTP/2 connection, then again over HTTP/1.1.
+    await Promise.all(['a', 'b', 'c'].map((n) => create(rest, n)));
+    await create(rest, 'd');
+    expect(h1.requests.map((r) => `${r.httpVersion} ${r.method} ${r.path}`)).toEqual(Array(4).fill(`1.1 POST ${pods}`));
+    expect([...h1.objects.keys()].length).toBe(4);
+    rest.close();
+    await h1.stop();
+  });
+
+  it('sends again a request whose stream the server refused, whatever the verb', async () => {
+    const rest = new RestClient(server, { backoffBaseMs: 5 });
+    fake.faults.push({ match: (r) => r.method === 'POST', code: 0, refuseStream: true, times: 2 });
+    await create(rest, 'x');
+    expect(fake.requestsTo('POST', pods)).toHaveLength(3);
+    expect(fake.objects.size).toBe(1);
+    rest.close();
+  });
+
+  it('after GOAWAY opens a new connection, while open watches finish on the old one', async () => {
+    const rest = new RestClient(server);
+    const watch = await rest.stream({ path: '/api/v1/pods', query: { watch: 'true' } });
+    await create(rest, 'before');
+    fake.goAway();
+    await sleep(20);
+    await create(rest, 'after');
+    expect(fake.requestsTo('POST', pods).map((r) => r.connection)).toEqual([1, 2]);
+    const names: string[] = [];
+    for await (const line of watch) if (names.push(JSON.parse(line).object.metadata.name) === 2) break;
+    expect(names).toEqual(['before', 'after']);
+    rest.close();
+  });
+
+  it('sends a POST again when the server was down (the connection never came up)', async () => {
+    const port = Number(new URL(fake.url).port);
+    await fake.stop();
+    const rest = new RestClient(server, { backoffBaseMs: 40, maxRetries: 6 });
+    const created = create(rest, 'late');
+    await sleep(100);
+    fake = new FakeApiServer();
+    await fake.start({ key: pki.serverKey, cert: pki.serverCert }, { http2: true, port });
+    await created;
+    expect(fake.requestsTo('POST', pods)).toHaveLength(1);
+    rest.close();
+  });
+
+  it('does not keep the process alive while idle', async () => {
+    // A script that makes one request and then leaves the client open: it must exit by itself.
+    const script = `import { RestClient } from ${JSON.stringify(new URL('../src/rest.ts', import.meta.url).pathname)};
+      const rest = new RestClient({ server: ${JSON.stringify(server.server)}, ca: ${JSON.stringify(pki.ca.toString())}, insecureSkipTLSVerify: false, namespace: 'default', contextName: '' });
+      const v = await rest.request({ path: '/version' });
+      console.log(v.minor);`;
+    // Asynchronously: the fake answering it runs in this process.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000, encoding: 'utf8' });
+    expect(stdout.trim()).toBe('32');
+    expect(fake.requests.at(-1)?.httpVersion).toBe('2.0');
   });
 });

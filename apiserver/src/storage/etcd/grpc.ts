@@ -2,7 +2,8 @@
 // bidirectional streams. One HTTP/2 connection carries every call, as gRPC's own clients do; a broken connection
 // is replaced on the next call, trying the endpoints in turn. Messages are already encoded and length-prefixed
 // (wire.ts); responses are handed back as the message bytes.
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { Http2Pool, certainlyNotSent, type PooledConnection } from '@k8ts/client/http2-pool.ts';
 
 /** gRPC status codes (the ones this client tells apart). */
 export const Code = { OK: 0, Cancelled: 1, Unknown: 2, DeadlineExceeded: 4, OutOfRange: 11, Internal: 13, Unavailable: 14 } as const;
@@ -38,18 +39,7 @@ export interface ChannelOptions {
   keepaliveTimeoutMs?: number;
 }
 
-interface Connection {
-  session: ClientHttp2Session;
-  /** The HTTP/2 connection was established: a call failing after this may have reached the server. */
-  connected: boolean;
-  /** Streams opened on it so far, and still open. */
-  streams: number;
-  active: number;
-  /** Retired: takes no new streams, and closes when its last one ends. */
-  draining: boolean;
-}
-
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL } = http2.constants;
 /** Flow-control windows wide enough that a large list streams without waiting on window updates. */
 const streamWindow = 8 * 1024 * 1024;
 const connectionWindow = 64 * 1024 * 1024;
@@ -58,11 +48,8 @@ export class Channel {
   private readonly endpoints: string[];
   private readonly attempts: number;
   private readonly retryDelayMs: number;
-  private readonly streamsPerConnection: number;
-  private readonly keepaliveMs: number;
-  private readonly keepaliveTimeoutMs: number;
+  private readonly pool: Http2Pool;
   private next = 0;
-  private conn?: Connection;
   private closed = false;
 
   constructor(endpoints: string[], opts: ChannelOptions = {}) {
@@ -70,9 +57,18 @@ export class Channel {
     this.endpoints = endpoints.map((e) => (/^[a-z]+:\/\//.test(e) ? e : `http://${e}`));
     this.attempts = opts.attempts ?? 3;
     this.retryDelayMs = opts.retryDelayMs ?? 50;
-    this.streamsPerConnection = opts.streamsPerConnection ?? 1_000_000_000;
-    this.keepaliveMs = opts.keepaliveMs ?? 30_000;
-    this.keepaliveTimeoutMs = opts.keepaliveTimeoutMs ?? 10_000;
+    // Each new connection tries the next endpoint.
+    this.pool = new Http2Pool(() => http2.connect(this.endpoints[this.next++ % this.endpoints.length], {
+      settings: { enablePush: false, initialWindowSize: streamWindow },
+      // The limit guards against a hostile peer; etcd is trusted, and a large list is buffered for a moment.
+      maxSessionMemory: 1024,
+    }), {
+      peer: 'etcd',
+      streamsPerConnection: opts.streamsPerConnection,
+      keepaliveMs: opts.keepaliveMs,
+      keepaliveTimeoutMs: opts.keepaliveTimeoutMs,
+      connectionWindow,
+    });
   }
 
   /**
@@ -96,7 +92,7 @@ export class Channel {
   /** A bidirectional stream: write messages, receive them through onMessage; onEnd once, with the error if any. */
   stream(path: string, onMessage: (msg: Buffer) => void, onEnd: (err: GrpcError) => void): BidiStream {
     let stream: ClientHttp2Stream;
-    let conn: Connection;
+    let conn: PooledConnection;
     try {
       ({ stream, conn } = this.open({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }));
     } catch (e) {
@@ -124,15 +120,13 @@ export class Channel {
 
   close(): void {
     this.closed = true;
-    const c = this.conn;
-    this.conn = undefined;
-    c?.session.destroy();
+    this.pool.close();
   }
 
   private unaryOnce(path: string, message: Buffer, timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       let stream: ClientHttp2Stream;
-      let conn: Connection;
+      let conn: PooledConnection;
       try {
         ({ stream, conn } = this.open({
           ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${Math.ceil(timeoutMs)}m`,
@@ -162,77 +156,14 @@ export class Channel {
     });
   }
 
-  /** A new stream on the current connection (opened when there is none, or when it has carried its share). */
-  private open(headers: OutgoingHttpHeaders): { stream: ClientHttp2Stream; conn: Connection } {
-    let conn = this.conn;
-    if (conn && conn.streams >= this.streamsPerConnection) this.retire(conn);
-    if (!this.conn || this.conn.session.closed || this.conn.session.destroyed) this.conn = this.connect();
-    conn = this.conn;
-    let stream: ClientHttp2Stream;
+  /** A new stream on the pool's connection; a stream that cannot be opened was not sent. */
+  private open(headers: OutgoingHttpHeaders): { stream: ClientHttp2Stream; conn: PooledConnection } {
+    if (this.closed) throw new GrpcError(Code.Unavailable, 'etcd client closed', true);
     try {
-      stream = conn.session.request(headers, { endStream: false });
+      return this.pool.request(headers, { endStream: false });
     } catch (e) {
-      this.retire(conn);
       throw new GrpcError(Code.Unavailable, `etcd connection: ${(e as Error).message}`, true);
     }
-    conn.streams++;
-    conn.active++;
-    const c = conn;
-    stream.once('close', () => {
-      c.active--;
-      if (c.draining && c.active === 0 && !c.session.closed) c.session.close();
-    });
-    return { stream, conn };
-  }
-
-  private connect(): Connection {
-    if (this.closed) throw new GrpcError(Code.Unavailable, 'etcd client closed', true);
-    const url = this.endpoints[this.next++ % this.endpoints.length];
-    const session = http2.connect(url, {
-      settings: { enablePush: false, initialWindowSize: streamWindow },
-      // The limit guards against a hostile peer; etcd is trusted, and a large list is buffered for a moment.
-      maxSessionMemory: 1024,
-    });
-    const conn: Connection = { session, connected: false, streams: 0, active: 0, draining: false };
-    session.on('connect', () => {
-      conn.connected = true;
-      session.setLocalWindowSize(connectionWindow);
-    });
-    // Errors reach the calls through their streams; the connection is only replaced.
-    session.on('error', () => this.retire(conn));
-    session.on('goaway', () => this.retire(conn));
-    const keepalive = setInterval(() => this.ping(conn), this.keepaliveMs);
-    keepalive.unref();
-    session.on('close', () => {
-      clearInterval(keepalive);
-      this.retire(conn);
-    });
-    return conn;
-  }
-
-  /**
-   * Pings a connection that has calls open (etcd, like any gRPC server, turns away pings on an idle connection);
-   * without an answer in time it is destroyed, which fails its calls and lets watches start again elsewhere.
-   */
-  private ping(conn: Connection): void {
-    const { session } = conn;
-    if (!conn.connected || conn.active === 0 || session.destroyed || session.closed) return;
-    const timer = setTimeout(() => {
-      session.destroy(new Error(`etcd did not answer a keepalive ping within ${this.keepaliveTimeoutMs} ms`));
-    }, this.keepaliveTimeoutMs);
-    timer.unref();
-    try {
-      session.ping(() => clearTimeout(timer));
-    } catch {
-      clearTimeout(timer);
-    }
-  }
-
-  /** The next call opens another connection; this one finishes its calls, then closes. */
-  private retire(conn: Connection): void {
-    if (this.conn === conn) this.conn = undefined;
-    conn.draining = true;
-    if (conn.active === 0 && !conn.session.closed && !conn.session.destroyed) conn.session.close();
   }
 }
 
@@ -248,12 +179,11 @@ class StatusTracker {
   private error?: GrpcError;
 
   /** Follows a stream's headers, trailers and transport errors. */
-  static of(stream: ClientHttp2Stream, conn: Connection): StatusTracker {
+  static of(stream: ClientHttp2Stream, conn: PooledConnection): StatusTracker {
     const t = new StatusTracker();
     stream.on('response', (h) => t.headers(h));
     stream.on('trailers', (h) => t.trailers(h));
-    // On a connection that never came up, the call was not sent: even a write may go again.
-    stream.on('error', (e) => t.fail(transportError(e, stream, !conn.connected)));
+    stream.on('error', (e) => t.fail(transportError(e, stream, conn)));
     return t;
   }
 
@@ -287,14 +217,10 @@ class StatusTracker {
   }
 }
 
-/**
- * A failure of the transport, as Unavailable. A stream refused (HTTP/2 REFUSED_STREAM, or no stream id left) or one
- * on a connection that never came up was certainly not processed.
- */
-function transportError(e: unknown, stream: ClientHttp2Stream, neverConnected: boolean): GrpcError {
+/** A failure of the transport, as Unavailable; one that certainly did not reach etcd says so (notSent). */
+function transportError(e: unknown, stream: ClientHttp2Stream, conn: PooledConnection): GrpcError {
   if (e instanceof GrpcError) return e;
-  const notSent = neverConnected || stream.rstCode === NGHTTP2_REFUSED_STREAM || (e as { code?: string })?.code === 'ERR_HTTP2_OUT_OF_STREAMS';
-  return new GrpcError(Code.Unavailable, `etcd connection: ${(e as Error)?.message ?? String(e)}`, notSent);
+  return new GrpcError(Code.Unavailable, `etcd connection: ${(e as Error)?.message ?? String(e)}`, certainlyNotSent(e, stream, conn));
 }
 
 /** The one message of a unary response. */
