@@ -1,5 +1,8 @@
 // The API server's REST semantics against a real etcd, over HTTPS with a client certificate.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import { Clientset } from '@k8ts/client/clientset.ts';
+import { loadRestConfig } from '@k8ts/client/kubeconfig.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 let s: TestServer;
@@ -17,6 +20,32 @@ describe('transport', () => {
     // was unacknowledged waited for the client's delayed ACK (the watch bench's p99: about 55 ms with Nagle, 20-35 ms without).
     // No test can see the socket option itself, so this checks what the server passes down to every accepted socket.
     expect((s.api.app.server as unknown as { noDelay?: boolean }).noDelay).toBe(true);
+  });
+
+  it('carries our client library\'s requests and watches on one HTTP/2 connection', async () => {
+    const server = s.api.app.server as unknown as Http2SecureServer;
+    const sessions: ServerHttp2Session[] = [];
+    let streams = 0;
+    const onSession = (x: ServerHttp2Session) => sessions.push(x);
+    const onStream = () => { streams++; };
+    server.on('session', onSession);
+    server.on('stream', onStream);
+    const cs = new Clientset(loadRestConfig({ kubeconfig: s.kubeconfig }));
+    try {
+      await cs.namespaces().create({ metadata: { name: 'transport' } });
+      const watch = await cs.configMaps('transport').watch({});
+      await Promise.all(Array.from({ length: 20 }, (_, i) => cs.configMaps('transport').create({ metadata: { name: `h2-${i}` }, data: { i: String(i) } })));
+      let seen = 0;
+      for await (const e of watch) if (e.object.metadata?.name?.startsWith('h2-') && ++seen === 20) break;
+      expect(seen).toBe(20);
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0].alpnProtocol).toBe('h2');
+      expect(streams).toBe(22);
+    } finally {
+      cs.close();
+      server.off('session', onSession);
+      server.off('stream', onStream);
+    }
   });
 });
 
