@@ -1,6 +1,7 @@
 // API server benchmarks (issue 2):
 // 1. pod creates/s through the API server at concurrency 1, 16, 64, over HTTP/1.1 (a connection per concurrent
-//    request, as Node's https agent) and over HTTP/2 (one connection, as kubectl and every Go client), against
+//    request, as Node's https agent), over HTTP/2 (one connection, as kubectl and every Go client), and through our
+//    client library (client/src/rest.ts: HTTP/2, as our components and our kubectl talk to the API server), against
 //    raw etcd puts of the same objects from this same process, in the same run, through two clients: the `etcd3`
 //    library, and the API server's own etcd client (apiserver/src/storage/etcd/client.ts), cheaper per call;
 // 2. watch delivery latency with 100 concurrent watchers at 500 events/s (p50/p99), from the object stored in etcd (as
@@ -19,6 +20,7 @@ import { freePort } from '../cluster/src/ports.ts';
 import { startProcess } from '../cluster/src/process.ts';
 import { loadCA, issueClientCert } from '../apiserver/src/pki/index.ts';
 import { Code, EtcdClient } from '../apiserver/src/storage/etcd/client.ts';
+import { RestClient } from '../client/src/rest.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -128,9 +130,13 @@ export async function run(): Promise<void> {
     const own = new EtcdClient([etcd.endpoint]);
     const pids = { apiserver: api.pid, etcd: etcd.process.pid };
     const cpuLines: string[] = [];
-    console.log('pod creates/s through the API server (HTTPS → etcd), over HTTP/1.1 and HTTP/2, vs raw etcd puts/s from this process');
-    console.log('(etcd3: the etcd3 library; own: the API server\'s etcd client). Ratios: creates/s ÷ puts/s.');
-    console.log('concurrency  HTTP/1.1  HTTP/2  etcd3-put  own-put  h1÷etcd3  h2÷etcd3  h1÷own  h2÷own');
+    // Our client library, as the components use it (no client-side rate limit here; maxConnections bounds its requests
+    // in flight, which must not be what limits c=64).
+    const rest = new RestClient({ server: base, ca: Buffer.from(ca.certPem), cert: Buffer.from(admin.certPem), key: Buffer.from(admin.keyPem), insecureSkipTLSVerify: false, namespace: 'bench', contextName: '' }, { maxConnections: 128, maxRetries: 0 });
+    console.log('pod creates/s through the API server (HTTPS → etcd), over HTTP/1.1, HTTP/2 and our client library (HTTP/2),');
+    console.log('vs raw etcd puts/s from this process (etcd3: the etcd3 library; own: the API server\'s etcd client).');
+    console.log('Ratios: creates/s ÷ puts/s.');
+    console.log('concurrency  HTTP/1.1  HTTP/2  client  etcd3-put  own-put  h1÷etcd3  h2÷etcd3  client÷etcd3  h1÷own  h2÷own  client÷own');
     // K8TS_BENCH_CONCURRENCY=64 runs only that level (e.g. to profile it).
     const levels = process.env.K8TS_BENCH_CONCURRENCY ? process.env.K8TS_BENCH_CONCURRENCY.split(',').map(Number) : [1, 16, 64];
     for (const c of only === 'watch' ? [] : levels) {
@@ -148,6 +154,10 @@ export async function run(): Promise<void> {
         const r = await call2('POST', '/api/v1/namespaces/bench/pods', podBody(`p2-${c}-${i}`));
         if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
       }), n) : { result: NaN, cpu: 'not offered' };
+      await pool(50, c, (i) => rest.request({ method: 'POST', path: '/api/v1/namespaces/bench/pods', body: podBody(`warm3-${c}-${i}`) }).then(() => undefined));
+      const clientRun = await withCpu(pids, () => pool(n, c, async (i) => {
+        await rest.request({ method: 'POST', path: '/api/v1/namespaces/bench/pods', body: podBody(`p3-${c}-${i}`) });
+      }), n);
       const etcdRun = await withCpu(pids, () => pool(n, c, async (i) => {
         await raw.put(`/bench-raw/pods/bench/p-${c}-${i}`).value(podBody(`p-${c}-${i}`));
       }), n);
@@ -156,13 +166,15 @@ export async function run(): Promise<void> {
       }), n);
       const a = n / apiRun.result;
       const a2 = n / api2Run.result;
+      const a3 = n / clientRun.result;
       const e = n / etcdRun.result;
       const o = n / ownRun.result;
       const col = (x: number, w: number, d = 0) => (Number.isNaN(x) ? '-' : x.toFixed(d)).padStart(w);
-      console.log(`${col(c, 11)}  ${col(a, 8)}  ${col(a2, 6)}  ${col(e, 9)}  ${col(o, 7)}  ${col(a / e, 8, 2)}  ${col(a2 / e, 8, 2)}  ${col(a / o, 6, 2)}  ${col(a2 / o, 6, 2)}`);
-      cpuLines.push(`c=${c}: HTTP/1.1 run: ${apiRun.cpu}; HTTP/2 run: ${api2Run.cpu}; etcd3 put run: ${etcdRun.cpu}; own put run: ${ownRun.cpu}`);
+      console.log(`${col(c, 11)}  ${col(a, 8)}  ${col(a2, 6)}  ${col(a3, 6)}  ${col(e, 9)}  ${col(o, 7)}  ${col(a / e, 8, 2)}  ${col(a2 / e, 8, 2)}  ${col(a3 / e, 12, 2)}  ${col(a / o, 6, 2)}  ${col(a2 / o, 6, 2)}  ${col(a3 / o, 10, 2)}`);
+      cpuLines.push(`c=${c}: HTTP/1.1 run: ${apiRun.cpu}; HTTP/2 run: ${api2Run.cpu}; client run: ${clientRun.cpu}; etcd3 put run: ${etcdRun.cpu}; own put run: ${ownRun.cpu}`);
     }
     raw.close();
+    rest.close();
     if (cpuLines.length) console.log(`CPU (% of one core; the machine has ${availableParallelism()}):\n  ${cpuLines.join('\n  ')}`);
 
     if (only === 'creates') { own.close(); return; }

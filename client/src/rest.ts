@@ -4,6 +4,7 @@
 import type * as Http from 'node:http';
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import { isIP } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { StatusError, statusError } from '@k8ts/api/status.ts';
@@ -186,9 +187,58 @@ interface RawResponse { statusCode: number; headers: Http.IncomingHttpHeaders; b
 interface Exchange {
   statusCode: number;
   headers: Http.IncomingHttpHeaders;
-  body: Http.IncomingMessage | ClientHttp2Stream;
+  /** The body as it arrives (a stream's). */
+  body: Readable;
+  /** The whole body; rejects when the connection or stream ends before it. */
+  text(): Promise<string>;
   /** The whole body arrived (as opposed to a connection or stream that ended early). */
   complete(): boolean;
+  /** Ends the exchange (the connection under it, for HTTP/1.1; the stream alone, for HTTP/2). */
+  destroy(): void;
+}
+
+const endedEarly = () => Object.assign(new Error('the response ended before its end'), { code: 'ECONNRESET' });
+
+/** A readable's whole content as text; rejects if it ended before its end. */
+async function readAll(body: Readable, complete: () => boolean): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  if (!complete()) throw endedEarly();
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * An HTTP/2 response body read from the moment its headers arrive. Node may destroy a finished stream while its last
+ * data is still buffered; a reader (an async iterator included) that starts after that sees a premature close, though
+ * all the data is there. So a short response is collected at once, and a stream's data goes through a PassThrough
+ * attached at once (which keeps the back-pressure of a slow reader).
+ */
+function http2Body(stream: ClientHttp2Stream, streaming: boolean): Pick<Exchange, 'body' | 'text' | 'destroy'> {
+  // A stream reset (or its connection destroyed) also ends with 'end', but with an error code.
+  const whole = () => !stream.rstCode;
+  if (!streaming) {
+    const text = new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let ended = false;
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.once('end', () => {
+        ended = true;
+        if (whole()) resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+        else reject(endedEarly());
+      });
+      stream.once('error', reject);
+      // All data was handed over as it came; 'end', if it comes, is at most a tick behind 'close'.
+      stream.once('close', () => { if (!ended) setImmediate(() => reject(endedEarly())); });
+    });
+    text.catch(() => {}); // it is awaited by the caller, a moment later
+    return { body: stream, text: () => text, destroy: () => stream.destroy() };
+  }
+  const out = new PassThrough();
+  stream.pipe(out);
+  // A stream that closed whole still hands out what it has buffered, then ends; a broken one ends the reader now.
+  stream.on('error', (e) => out.destroy(e));
+  stream.once('close', () => { if (!whole()) out.destroy(endedEarly()); });
+  return { body: out, text: () => readAll(out, whole), destroy: () => { stream.destroy(); out.destroy(); } };
 }
 
 /** HTTP/2 stream windows: a large list or a busy watch streams without waiting on window updates. */
@@ -344,7 +394,7 @@ export class RestClient {
     const h2 = this.h2;
     if (h2) {
       try {
-        return await this.openHttp2(h2, method, o, body, signal);
+        return await this.openHttp2(h2, method, o, body, signal, streaming);
       } catch (e) {
         if (this.h2 || !(e as { notSent?: boolean }).notSent || signal?.aborted) throw e;
       }
@@ -363,14 +413,17 @@ export class RestClient {
         headers: this.headersFor(o, body),
         agent: streaming ? this.streamAgent : this.agent,
         signal,
-      }, (res) => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res, complete: () => res.complete }));
+      }, (res) => {
+        const complete = () => res.complete;
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res, text: () => readAll(res, complete), complete, destroy: () => res.destroy() });
+      });
       req.on('error', reject);
       req.end(body);
     });
   }
 
   /** A stream on the HTTP/2 connection. Its errors carry notSent when the server certainly did not process it. */
-  private openHttp2(pool: Http2Pool, method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<Exchange> {
+  private openHttp2(pool: Http2Pool, method: string, o: RequestOptions, body: Buffer | undefined, signal: AbortSignal | undefined, streaming: boolean): Promise<Exchange> {
     return new Promise((resolve, reject) => {
       const headers: Http.OutgoingHttpHeaders = this.headersFor(o, body);
       headers[':method'] = method;
@@ -385,9 +438,7 @@ export class RestClient {
       const { stream, conn } = opened;
       const fail = (e: Error) => reject(Object.assign(e, { notSent: certainlyNotSent(e, stream, conn) }));
       stream.once('response', (h) => {
-        const headers = h as Http.IncomingHttpHeaders;
-        // A reset stream (or connection) ends the body too; only a stream closed without an error code ended whole.
-        resolve({ statusCode: Number(h[':status']), headers, body: stream, complete: () => stream.readableEnded && !stream.rstCode });
+        resolve({ statusCode: Number(h[':status']), headers: h as Http.IncomingHttpHeaders, complete: () => stream.readableEnded && !stream.rstCode, ...http2Body(stream, streaming) });
       });
       stream.on('error', fail);
       stream.once('close', () => fail(Object.assign(new Error(`the API server closed the stream before answering (HTTP/2 code ${stream.rstCode ?? 0})`), { code: 'ECONNRESET' })));
@@ -405,10 +456,7 @@ export class RestClient {
     if (wait) await abortable(wait, signal, () => void wait.then(() => this.slots.release()));
     try {
       const res = await this.open(method, o, body, signal);
-      const chunks: Buffer[] = [];
-      for await (const c of res.body) chunks.push(c as Buffer);
-      if (!res.complete()) throw Object.assign(new Error('the response ended before its end'), { code: 'ECONNRESET' });
-      return { statusCode: res.statusCode, headers: res.headers, body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') };
+      return { statusCode: res.statusCode, headers: res.headers, body: await res.text() };
     } finally {
       this.slots.release();
     }
@@ -481,11 +529,7 @@ export class RestClient {
     this.handleWarnings(res.headers);
     const code = res.statusCode;
     const body = res.body;
-    if (code < 200 || code >= 300) {
-      const chunks: Buffer[] = [];
-      for await (const c of body) chunks.push(c as Buffer);
-      throw errorFromResponse(code, Buffer.concat(chunks).toString('utf8'), res.headers['content-type']);
-    }
+    if (code < 200 || code >= 300) throw errorFromResponse(code, await res.text(), res.headers['content-type']);
     body.setEncoding('utf8');
     const lines = (o.mode ?? 'lines') === 'lines';
     async function* iterate(): AsyncGenerator<string> {
@@ -507,14 +551,14 @@ export class RestClient {
         if (signal.aborted) return;
         throw e;
       } finally {
-        if (!res.complete()) body.destroy();
+        if (!res.complete()) res.destroy();
       }
     }
     const it = iterate();
     return {
       statusCode: code,
       headers: res.headers,
-      close: () => { ctl.abort(); body.destroy(); },
+      close: () => { ctl.abort(); res.destroy(); },
       [Symbol.asyncIterator]: () => it,
     };
   }
