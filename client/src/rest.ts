@@ -199,12 +199,14 @@ interface Exchange {
 
 const endedEarly = () => Object.assign(new Error('the response ended before its end'), { code: 'ECONNRESET' });
 
+const text = (chunks: Buffer[]) => (chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+
 /** A readable's whole content as text; rejects if it ended before its end. */
 async function readAll(body: Readable, complete: () => boolean): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(c as Buffer);
   if (!complete()) throw endedEarly();
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return text(chunks);
 }
 
 /**
@@ -217,21 +219,21 @@ function http2Body(stream: ClientHttp2Stream, streaming: boolean): Pick<Exchange
   // A stream reset (or its connection destroyed) also ends with 'end', but with an error code.
   const whole = () => !stream.rstCode;
   if (!streaming) {
-    const text = new Promise<string>((resolve, reject) => {
+    const all = new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let ended = false;
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.once('end', () => {
         ended = true;
-        if (whole()) resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+        if (whole()) resolve(text(chunks));
         else reject(endedEarly());
       });
       stream.once('error', reject);
       // All data was handed over as it came; 'end', if it comes, is at most a tick behind 'close'.
       stream.once('close', () => { if (!ended) setImmediate(() => reject(endedEarly())); });
     });
-    text.catch(() => {}); // it is awaited by the caller, a moment later
-    return { body: stream, text: () => text, destroy: () => stream.destroy() };
+    all.catch(() => {}); // it is awaited by the caller, a moment later
+    return { body: stream, text: () => all, destroy: () => stream.destroy() };
   }
   const out = new PassThrough();
   stream.pipe(out);
@@ -436,12 +438,16 @@ export class RestClient {
         return;
       }
       const { stream, conn } = opened;
+      let answered = false;
       const fail = (e: Error) => reject(Object.assign(e, { notSent: certainlyNotSent(e, stream, conn) }));
       stream.once('response', (h) => {
+        answered = true;
         resolve({ statusCode: Number(h[':status']), headers: h as Http.IncomingHttpHeaders, complete: () => stream.readableEnded && !stream.rstCode, ...http2Body(stream, streaming) });
       });
       stream.on('error', fail);
-      stream.once('close', () => fail(Object.assign(new Error(`the API server closed the stream before answering (HTTP/2 code ${stream.rstCode ?? 0})`), { code: 'ECONNRESET' })));
+      stream.once('close', () => {
+        if (!answered) fail(Object.assign(new Error(`the API server closed the stream before answering (HTTP/2 code ${stream.rstCode ?? 0})`), { code: 'ECONNRESET' }));
+      });
       if (body) stream.end(body);
     });
   }
