@@ -215,9 +215,10 @@ async function readAll(body: Readable, complete: () => boolean): Promise<string>
  * all the data is there. So a short response is collected at once, and a stream's data goes through a PassThrough
  * attached at once (which keeps the back-pressure of a slow reader).
  */
-function http2Body(stream: ClientHttp2Stream, streaming: boolean): Pick<Exchange, 'body' | 'text' | 'destroy'> {
+function http2Body(stream: ClientHttp2Stream, streaming: boolean): Pick<Exchange, 'body' | 'text' | 'complete' | 'destroy'> {
   // A stream reset (or its connection destroyed) also ends with 'end', but with an error code.
   const whole = () => !stream.rstCode;
+  const complete = () => stream.readableEnded && whole();
   if (!streaming) {
     const all = new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -233,14 +234,14 @@ function http2Body(stream: ClientHttp2Stream, streaming: boolean): Pick<Exchange
       stream.once('close', () => { if (!ended) setImmediate(() => reject(endedEarly())); });
     });
     all.catch(() => {}); // it is awaited by the caller, a moment later
-    return { body: stream, text: () => all, destroy: () => stream.destroy() };
+    return { body: stream, text: () => all, complete, destroy: () => stream.destroy() };
   }
   const out = new PassThrough();
   stream.pipe(out);
   // A stream that closed whole still hands out what it has buffered, then ends; a broken one ends the reader now.
   stream.on('error', (e) => out.destroy(e));
   stream.once('close', () => { if (!whole()) out.destroy(endedEarly()); });
-  return { body: out, text: () => readAll(out, whole), destroy: () => { stream.destroy(); out.destroy(); } };
+  return { body: out, text: () => readAll(out, whole), complete, destroy: () => { stream.destroy(); out.destroy(); } };
 }
 
 /** HTTP/2 stream windows: a large list or a busy watch streams without waiting on window updates. */
@@ -267,6 +268,8 @@ export class TokenBucket {
 export class RestClient {
   readonly config: RestConfig;
   readonly baseUrl: URL;
+  /** The server's host name or address (an IPv6 one without its brackets). */
+  private readonly host: string;
   private readonly agent: Http.Agent;
   /** Requests waiting for one of the agent's connections wait here, not in the agent (see once()). */
   private readonly slots: Semaphore;
@@ -288,6 +291,7 @@ export class RestClient {
   constructor(config: RestConfig, opts: RestClientOptions = {}) {
     this.config = config;
     this.baseUrl = new URL(config.server);
+    this.host = this.baseUrl.hostname.replace(/^\[|\]$/g, '');
     this.basePath = this.baseUrl.pathname.replace(/\/+$/, '');
     const tls = this.baseUrl.protocol === 'https:';
     this.transport = tls ? https : http;
@@ -334,7 +338,7 @@ export class RestClient {
    * ReadIdleTimeout and PingTimeout), so that a vanished server fails requests rather than hanging them.
    */
   private http2Pool(secureContext: import('node:tls').SecureContext): Http2Pool {
-    const host = this.baseUrl.hostname.replace(/^\[|\]$/g, '');
+    const host = this.host;
     const port = Number(this.baseUrl.port || 443);
     const servername = this.config.tlsServerName ?? (isIP(host) ? undefined : host);
     return new Http2Pool(() => http2.connect(this.baseUrl.origin, {
@@ -408,7 +412,7 @@ export class RestClient {
     return new Promise((resolve, reject) => {
       const req = this.transport.request({
         protocol: this.baseUrl.protocol,
-        hostname: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
+        hostname: this.host,
         port: this.baseUrl.port || undefined,
         method,
         path: this.basePath + o.path + encodeQuery(o.query),
@@ -442,7 +446,7 @@ export class RestClient {
       const fail = (e: Error) => reject(Object.assign(e, { notSent: certainlyNotSent(e, stream, conn) }));
       stream.once('response', (h) => {
         answered = true;
-        resolve({ statusCode: Number(h[':status']), headers: h as Http.IncomingHttpHeaders, complete: () => stream.readableEnded && !stream.rstCode, ...http2Body(stream, streaming) });
+        resolve({ statusCode: Number(h[':status']), headers: h as Http.IncomingHttpHeaders, ...http2Body(stream, streaming) });
       });
       stream.on('error', fail);
       stream.once('close', () => {
