@@ -2,7 +2,7 @@
 // real kubectl 1.32 byte for byte (ages aside), including -w.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startEnv, both, normaliseAges, type Env } from './helpers.ts';
-import { start, lines } from './watching.ts';
+import { start, lines, hasLine } from './watching.ts';
 import { eventInterval, sortEvents, typedEvent, type CoreEvent } from '../src/cmd/events.ts';
 import { toOrderedJson } from '../src/printers/json.ts';
 
@@ -81,7 +81,7 @@ describe('kubectl events (golden)', () => {
     await Promise.all([real.until((s) => lines(s) >= 6), ours.until((s) => lines(s) >= 6)]);
     expect((await env.server.req('DELETE', '/api/v1/namespaces/default/events/p1.a')).status).toBe(200);
     await postEvent('default', { metadata: { name: 'p1.new' }, involvedObject: { kind: 'Pod', name: 'p1', namespace: 'default', apiVersion: 'v1' }, reason: 'Pulled', message: 'Container image "busybox" already present on machine', type: 'Normal', firstTimestamp: ago(12), lastTimestamp: ago(12), count: 1 });
-    await Promise.all([real.until((s) => s.includes('Pulled')), ours.until((s) => s.includes('Pulled'))]);
+    await Promise.all([real.until((s) => hasLine(s, 'Pulled')), ours.until((s) => hasLine(s, 'Pulled'))]);
     const [r, o] = await Promise.all([real.interrupt(), ours.interrupt()]);
     expect(o.code).toBe(r.code);
     expect(o.code).toBe(1);
@@ -93,7 +93,8 @@ describe('kubectl events (golden)', () => {
   it('-w -o yaml separates the events with ---', async () => {
     const real = start(env, 'real', ['events', '-w', '-o', 'yaml', '--for', 'pod/p1']);
     const ours = start(env, 'ours', ['events', '-w', '-o', 'yaml', '--for', 'pod/p1']);
-    const both2 = (s: string) => s.includes('---') && s.includes('Pulled');
+    // Both events, the second one whole (its last field is the top-level type).
+    const both2 = (s: string) => s.includes('---') && s.includes('Pulled') && /\ntype: \S+\n$/.test(s);
     await Promise.all([real.until(both2), ours.until(both2)]);
     const [r, o] = await Promise.all([real.interrupt(), ours.interrupt()]);
     expect(o).toEqual(r);
@@ -102,7 +103,8 @@ describe('kubectl events (golden)', () => {
   it('-w -o json prints each event as the typed object', async () => {
     const real = start(env, 'real', ['events', '-w', '-o', 'json', '--for', 'pod/p1', '--types', 'Warning']);
     const ours = start(env, 'ours', ['events', '-w', '-o', 'json', '--for', 'pod/p1', '--types', 'Warning']);
-    await Promise.all([real.until((s) => s.includes('BackOff')), ours.until((s) => s.includes('BackOff'))]);
+    const whole = (s: string) => s.includes('BackOff') && /\n}\n$/.test(s);
+    await Promise.all([real.until(whole), ours.until(whole)]);
     const [r, o] = await Promise.all([real.interrupt(), ours.interrupt()]);
     expect(o).toEqual(r);
   }, 60_000);

@@ -60,3 +60,5 @@ export function start(env: Env, who: 'real' | 'ours', args: string[]): Running {
 export const lines = (s: string) => s.split('\n').filter((l) => l !== '').length;
 /** Lines ended by their newline (kubectl may write a line's text and its newline in two writes). */
 export const completeLines = (s: string) => s.split('\n').length - 1;
+/** Whether a whole line (ended by its newline) contains `text`: kubectl may write a row in several writes. */
+export const hasLine = (s: string, text: string) => s.split('\n').slice(0, -1).some((l) => l.includes(text));
