@@ -102,9 +102,38 @@ describe('create, get, conflicts', () => {
     const big = await s.req('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(3.5 * 1024 * 1024) } } });
     expect(big.status).toBe(413);
     expect(big.json.reason).toBe('RequestEntityTooLarge');
+    const yaml = (raw: string) => s.req('POST', '/api/v1/namespaces/default/configmaps', { raw, contentType: 'application/yaml' });
+    const badYaml = await yaml('apiVersion: v1\nkind: ConfigMap\nmetadata: [\n');
+    expect([badYaml.status, badYaml.json.reason]).toEqual([400, 'BadRequest']);
+    const inf = await yaml('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\nbinaryData: {}\nimmutable: .inf\n');
+    expect([inf.status, inf.json.message]).toEqual([400, 'error decoding YAML: json: unsupported value: +Inf']);
+    expect((await s.req('GET', '/api/v1/namespaces/default/configmaps/inf')).status).toBe(404);
     const missingNs = await s.req('POST', '/api/v1/namespaces/nope/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } });
     expect(missingNs.status).toBe(404);
     expect(missingNs.json.message).toBe('namespaces "nope" not found');
+  });
+});
+
+describe('YAML bodies', () => {
+  it('are read as sigs.k8s.io/yaml reads them: YAML 1.1 scalars (0644 octal, yes/on booleans), timestamps as strings', async () => {
+    const raw = `apiVersion: v1
+kind: Pod
+metadata:
+  name: yaml11
+  annotations: {released: 2001-12-14, span: 190:20:30, quoted: "on"}
+spec:
+  terminationGracePeriodSeconds: 0x1E
+  containers:
+  - {name: c, image: busybox, tty: yes, stdin: on}
+  volumes:
+  - name: cfg
+    configMap: {name: cfg, defaultMode: 0644, optional: Y}
+`;
+    const r = await s.req('POST', '/api/v1/namespaces/default/pods', { raw, contentType: 'application/yaml' });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.metadata.annotations).toEqual({ released: '2001-12-14', span: '190:20:30', quoted: 'on' });
+    expect(r.json.spec.volumes[0].configMap).toEqual({ name: 'cfg', defaultMode: 420, optional: true });
+    expect([r.json.spec.terminationGracePeriodSeconds, r.json.spec.containers[0].tty, r.json.spec.containers[0].stdin]).toEqual([30, true, true]);
   });
 });
 

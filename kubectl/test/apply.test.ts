@@ -107,6 +107,52 @@ describe('kubectl apply', () => {
     }
   }, 120_000);
 
+  it('reads YAML 1.1 values as kubectl does (sigs.k8s.io/yaml): octal modes, yes/on booleans, timestamps as strings', async () => {
+    file('yaml11.yaml', `apiVersion: v1
+kind: Pod
+metadata:
+  name: yaml11
+  annotations:
+    released: 2001-12-14
+    at: 2001-12-14 21:59:43.10 -5
+    span: 190:20:30
+    quoted: "yes"
+spec:
+  terminationGracePeriodSeconds: 0x1E
+  activeDeadlineSeconds: 1_000
+  containers:
+  - name: c
+    image: busybox
+    stdin: on
+    tty: yes
+    volumeMounts:
+    - {name: cfg, mountPath: /cfg, readOnly: Y}
+  volumes:
+  - name: cfg
+    configMap:
+      name: cfg
+      defaultMode: 0644
+      optional: yes
+`);
+    const { real, ours } = await pair(['apply', '-f', 'yaml11.yaml']);
+    expect(ours).toEqual(real);
+    expect(ours).toEqual({ code: 0, stdout: 'pod/yaml11 created\n', stderr: '' });
+    expect(await objectsIn('ours', 'pods')).toEqual(await objectsIn('real', 'pods'));
+    const o = (await objectsIn('ours', 'pods') as { name: string; annotations: Record<string, string>; spec: any }[]).find((x) => x.name === 'yaml11')!;
+    expect(o.spec.volumes[0].configMap).toEqual({ name: 'cfg', defaultMode: 420, optional: true });
+    expect([o.spec.terminationGracePeriodSeconds, o.spec.activeDeadlineSeconds, o.spec.containers[0].tty]).toEqual([30, 1000, true]);
+    expect(o.annotations).toMatchObject({ released: '2001-12-14', at: '2001-12-14 21:59:43.10 -5', span: '190:20:30', quoted: 'yes' });
+    await pair(['delete', 'pod', 'yaml11', '--grace-period=0']);
+    // What JSON cannot hold, and a boolean where the server wants a string.
+    file('inf.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: inf\ndata:\n  a: .inf\n');
+    file('bool.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bool\ndata:\n  enabled: yes\n');
+    for (const f of ['inf.yaml', 'bool.yaml']) {
+      const p = await pair(['apply', '-f', f]);
+      expect(p.ours, f).toEqual(p.real);
+      expect(p.ours.code).toBe(1);
+    }
+  }, 120_000);
+
   it('reports manifest and server errors naming the file', async () => {
     file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers: []\n');
     file('nokind.yaml', 'apiVersion: v1\nmetadata:\n  name: x\n');

@@ -3,6 +3,7 @@
 // score weights, pluginConfig args of NodeResourcesFit, NodeResourcesBalancedAllocation, InterPodAffinity,
 // PodTopologySpread and DefaultPreemption).
 import { parse } from 'yaml';
+import { kubeYamlOptions } from '@k8ts/api/yaml.ts';
 import type { TopologySpreadConstraint } from 'kubernetes-types/core/v1';
 import type { ExtensionPoint, PluginEntry, Profile } from './framework/runtime.ts';
 import { defaultPlugins, type DefaultProfileOptions } from './plugins/registry.ts';
@@ -58,7 +59,7 @@ export function parseDuration(s: string | undefined, def: number): number {
 }
 
 export function parseSchedulerConfig(text: string): KubeSchedulerConfiguration {
-  const cfg = parse(text) as KubeSchedulerConfiguration;
+  const cfg = parse(text, kubeYamlOptions) as KubeSchedulerConfiguration;
   if (!cfg || typeof cfg !== 'object') throw new Error('empty scheduler configuration');
   if (cfg.kind !== 'KubeSchedulerConfiguration') throw new Error(`no kind "${cfg.kind}" is registered for the configuration`);
   if (cfg.apiVersion !== 'kubescheduler.config.k8s.io/v1') throw new Error(`no kind "KubeSchedulerConfiguration" is registered for version "${cfg.apiVersion}"`);

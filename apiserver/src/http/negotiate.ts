@@ -1,5 +1,6 @@
 // Content negotiation: what the Accept header asks for (Table, aggregated discovery) and body decoding.
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
+import { kubeYamlOptions, yamlDocumentToJson } from '@k8ts/api/yaml.ts';
 import { errors } from '@k8ts/api';
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from '@k8ts/api/protobuf/index.ts';
 
@@ -46,6 +47,13 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
   }
 }
 
+/** A YAML body as JSON, read as sigs.k8s.io/yaml reads it (go-yaml v2: YAML 1.1 scalars). */
+function parseYamlBody(raw: string): unknown {
+  const doc = parseDocument(raw, kubeYamlOptions);
+  if (doc.errors.length) throw doc.errors[0];
+  return yamlDocumentToJson(doc);
+}
+
 /**
  * Decodes a request body: JSON (also with no Content-Type, as kubectl sends some PUTs), YAML, or
  * Kubernetes protobuf (a Buffer, see server.ts) for the built-in kinds, returned in JSON shape.
@@ -56,7 +64,7 @@ export function decodeBody(raw: string | Buffer | undefined, contentType: string
   if (t === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw);
   if (typeof raw !== 'string') raw = raw.toString('utf8');
   if (t === 'application/yaml' || t === 'application/apply-patch+yaml') {
-    try { return parseYaml(raw); } catch (e) { throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`); }
+    try { return parseYamlBody(raw); } catch (e) { throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`); }
   }
   if (t && t !== 'application/json' && !t.endsWith('+json') && t !== 'text/plain' && t !== '*/*' && t !== 'application/x-www-form-urlencoded') {
     throw errors.unsupportedMediaType(t);

@@ -7,6 +7,7 @@ import { openSync, writeSync, closeSync, readFileSync, rmSync, existsSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { kubeYamlOptions } from '@k8ts/api/yaml.ts';
 import type { Factory } from '../factory.ts';
 import { pathFor, type APIResource } from '../discovery.ts';
 import { visitsFromArgs } from '../resource/args.ts';
@@ -76,7 +77,7 @@ export function manualStrip(text: string): string {
 /** cmdutil.StripComments: the document as JSON (so comments and layout do not count), or ManualStrip when it does not parse. */
 export function stripComments(text: string): string {
   try {
-    const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+    const docs = parseAllDocuments(text, { ...kubeYamlOptions, uniqueKeys: false });
     const list = Array.isArray(docs) ? docs : [docs];
     if (list.some((d) => d.errors.length)) return manualStrip(text);
     return JSON.stringify(list.length ? list[0].toJS() ?? null : null);
@@ -90,7 +91,7 @@ export function stripComments(text: string): string {
  * rest to the server's fieldValidation): one object with apiVersion and kind.
  */
 export function validateEdited(text: string): string | undefined {
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+  const docs = parseAllDocuments(text, { ...kubeYamlOptions, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   const bad = list.find((d) => d.errors.length);
   if (bad) {

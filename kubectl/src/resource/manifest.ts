@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { kubeYamlOptions, yamlDocumentToJson } from '@k8ts/api/yaml.ts';
 import type { ObjectLike } from '../printers/index.ts';
 
 export interface ManifestObject {
@@ -34,24 +35,26 @@ function filesOf(path: string, recursive: boolean): string[] {
 /** Parses one manifest text into objects (documents that are empty or null are skipped). */
 export function parseManifest(text: string, source: string): ManifestObject[] {
   const out: ManifestObject[] = [];
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+  const docs = parseAllDocuments(text, { ...kubeYamlOptions, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
+    // In a file of several documents, errors name the document, as kubectl reads each document on its own.
+    const where = list.length > 1 ? `${source} (document ${i + 1})` : source;
     if (doc.errors.length) {
       const e = doc.errors[0];
       let line = e.linePos?.[0]?.line;
-      // In a file of several documents, the error names the document and counts lines from its start
-      // (the line after its `---`), as kubectl reads each document on its own.
-      let where = source;
+      // There, lines count from the document's start (the line after its `---`).
       if (list.length > 1) {
-        where = `${source} (document ${i + 1})`;
         const start = doc.range[0];
         const first = text.slice(0, start).split('\n').length + (text.startsWith('---', start) ? 1 : 0);
         if (line) line = line - first + 1;
       }
       throw new Error(`error parsing ${where}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     }
-    const v = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let v: unknown;
+    try { v = yamlDocumentToJson(doc, { maxAliasCount: 100 }); } catch (e) {
+      throw new Error(`error parsing ${where}: error converting YAML to JSON: ${(e as Error).message}`);
+    }
     if (v === null || v === undefined) return;
     if (typeof v !== 'object' || Array.isArray(v)) {
       throw new Error(`error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`);
