@@ -137,6 +137,49 @@ spec:
     const g = await kubectl('get', 'deploy');
     expect(g.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
   });
+  it('dry-runs on the server (--dry-run=server): answers as for real, writes nothing', async () => {
+    const cm = join(work, 'dry-cm.yaml');
+    writeFileSync(cm, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\ndata:\n  a: b\n');
+    const before = async () => JSON.stringify([
+      (await kubectl('get', 'pods,deploy,cm', '-o', 'json')).stdout,
+    ]);
+    const state = await before();
+    let r = await kubectl('apply', '--dry-run=server', '-f', cm);
+    expect(r).toEqual({ code: 0, stdout: 'configmap/dry created (server dry run)\n', stderr: '' });
+    r = await kubectl('create', '--dry-run=server', '-f', cm, '-o', 'json');
+    const created = JSON.parse(r.stdout);
+    expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.metadata.creationTimestamp).toBeTruthy();
+    expect(created.metadata.resourceVersion).toBeUndefined();
+    writeFileSync(join(work, 'dry-deploy.yaml'), (await kubectl('get', 'deploy', 'web', '-o', 'yaml')).stdout.replace('image: busybox', 'image: busybox:1.37'));
+    r = await kubectl('apply', '--dry-run=server', '-f', join(work, 'dry-deploy.yaml'));
+    expect(r.stdout).toBe('deployment.apps/web configured (server dry run)\n');
+    r = await kubectl('scale', 'deploy', 'web', '--replicas=5', '--dry-run=server');
+    expect(r).toEqual({ code: 0, stdout: 'deployment.apps/web scaled (server dry run)\n', stderr: '' });
+    r = await kubectl('label', 'pod', 'nginx', 'dry=run', '--dry-run=server');
+    expect(r).toEqual({ code: 0, stdout: 'pod/nginx labeled (server dry run)\n', stderr: '' });
+    r = await kubectl('delete', 'pod', 'nginx', '--dry-run=server');
+    expect(r).toEqual({ code: 0, stdout: 'pod "nginx" deleted (server dry run)\n', stderr: '' });
+    r = await kubectl('delete', 'deploy', 'web', '--dry-run=server', '--cascade=foreground');
+    expect(r).toEqual({ code: 0, stdout: 'deployment.apps "web" deleted (server dry run)\n', stderr: '' });
+    r = await kubectl('delete', 'cm', '--all', '--dry-run=server');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^(configmap "[a-z0-9.-]+" deleted \(server dry run\)\n)+$/);
+    const evict = await s.req('POST', '/api/v1/namespaces/default/pods/nginx/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'nginx' }, deleteOptions: { dryRun: ['All'] } } });
+    expect(evict.status).toBe(201);
+    const badDry = await s.req('DELETE', '/api/v1/namespaces/default/pods/nginx', { body: { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['Some'] } });
+    expect([badDry.status, badDry.json.message]).toEqual([400, 'dryRun: Unsupported value: "Some": supported values: "All"']);
+    // A dry run fails as the real request would: the name is taken, the object is invalid.
+    r = await kubectl('create', '--dry-run=server', '-f', join(work, 'dry-deploy.yaml'));
+    expect(r.stderr).toBe(`Error from server (AlreadyExists): error when creating "${join(work, 'dry-deploy.yaml')}": deployments.apps "web" already exists\n`);
+    writeFileSync(join(work, 'dry-bad.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers: []\n');
+    r = await kubectl('apply', '--dry-run=server', '-f', join(work, 'dry-bad.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The Pod "bad" is invalid: spec.containers: Required value');
+    r = await kubectl('delete', 'pod', 'nope', '--dry-run=server');
+    expect(r.stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
+    expect(await before()).toBe(state);
+  });
   it('deletes', async () => {
     const r = await kubectl('delete', 'pod', 'nginx');
     expect(r.code).toBe(0);

@@ -41,8 +41,14 @@ function context(req: FastifyRequest, q: Query): RequestContext {
     throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fv}"`);
   }
   const dryRun = q.dryRun;
-  if (dryRun !== undefined && dryRun !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${dryRun}": supported values: "All"`);
+  if (dryRun !== undefined) checkDryRun([dryRun]);
   return newContext({ fieldValidation: (fv as FieldValidation) ?? 'Warn', dryRun: dryRun === 'All', fieldManager: q.fieldManager, user: (req as { user?: RequestContext['user'] }).user });
+}
+
+/** ValidateDryRun: "All" is the only value there is. */
+function checkDryRun(values: unknown): void {
+  if (!Array.isArray(values)) throw errors.badRequest('dryRun: must be a list of strings');
+  for (const v of values) if (v !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
 }
 
 function num(v: string | undefined, name: string): number | undefined {
@@ -105,6 +111,7 @@ function deleteOptions(body: unknown, q: Query): DeleteOptions {
   if (o.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(o.propagationPolicy)) {
     throw errors.invalid('', 'DeleteOptions', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', value: o.propagationPolicy, supported: ['Foreground', 'Background', 'Orphan'] }]);
   }
+  if (o.dryRun !== undefined) checkDryRun(o.dryRun);
   if (o.gracePeriodSeconds !== undefined && o.gracePeriodSeconds < 0) o.gracePeriodSeconds = 0;
   return o;
 }

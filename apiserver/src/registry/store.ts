@@ -181,7 +181,13 @@ export class ResourceStore {
     this.prepareCreate(obj, ctx);
     validateForCreate(obj);
     if (namespace && this.info.namespaced) await this.requireActiveNamespace(namespace);
-    if (ctx.dryRun) return this.withKind(obj);
+    if (ctx.dryRun) {
+      // As upstream's dry-run storage: the name must be free, then nothing is written.
+      if (await this.storage.get(this.key(namespace, obj.metadata.name!)).catch((e) => this.mapError(e, obj.metadata.name!))) {
+        throw errors.alreadyExists(this.info.group, this.info.resource, obj.metadata.name!);
+      }
+      return this.withKind(obj);
+    }
     await this.strategy.beforeCreate?.(obj, ctx);
     try {
       return this.withKind(await this.storage.create(this.key(namespace, obj.metadata.name!), obj));
@@ -375,7 +381,8 @@ export class ResourceStore {
         throw errors.conflict(this.info.group, this.info.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
       const plan = this.planDelete(cur, options);
-      if (ctx.dryRun) return { object: this.withKind(plan.object ?? cur), deleted: !plan.object };
+      // kubectl delete --dry-run=server asks in DeleteOptions (the body), others with ?dryRun=All.
+      if (ctx.dryRun || options.dryRun?.includes('All')) return { object: this.withKind(plan.object ?? cur), deleted: !plan.object };
       try {
         if (plan.object) {
           const stored = await this.storage.update(key, () => plan.object!, { resourceVersion: cur.metadata.resourceVersion });
