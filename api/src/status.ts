@@ -81,6 +81,8 @@ const typeText: Record<FieldErrorType, string> = {
 function showValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return 'null';
+  // A list of strings is a Go []string, printed with %#v (a Service's clusterIPs, for one).
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
   return JSON.stringify(v);
 }
 

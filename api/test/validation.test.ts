@@ -207,7 +207,7 @@ describe('Service', () => {
     setDefaults(old);
     const n = structuredClone(old);
     (n.spec as any).clusterIP = '10.96.0.11';
-    expect(validateUpdate(n, old).map(line)).toEqual(['spec.clusterIPs[0]: Invalid value: ["10.96.0.11"]: may not change once set']);
+    expect(validateUpdate(n, old).map(line)).toEqual(['spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set']);
     const same = structuredClone(old);
     (same.spec as any).ports[0].port = 81;
     (same.spec as any).ports[0].targetPort = 81;
@@ -356,7 +356,7 @@ describe('Service update strategy helper', () => {
     setDefaults(old);
     const n = { apiVersion: 'v1', kind: 'Service', metadata: meta('web', { resourceVersion: '2' }), spec: { type: 'NodePort', ports: [{ name: 'http', port: 80 }] } } as KubeObject;
     setDefaults(n);
-    expect(validateUpdate(structuredClone(n), old).map(line)).toEqual(['spec.clusterIPs[0]: Invalid value: []: primary clusterIP can not be unset']);
+    expect(validateUpdate(structuredClone(n), old).map(line)).toEqual(['spec.clusterIPs[0]: Invalid value: []string{}: primary clusterIP can not be unset']);
     patchAllocatedValues(n as any, old as any);
     expect(n.spec).toMatchObject({ clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'], ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
     expect(validateUpdate(n, old)).toEqual([]);

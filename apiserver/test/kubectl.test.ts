@@ -162,6 +162,12 @@ spec:
     expect(r).toEqual({ code: 0, stdout: 'pod "nginx" deleted (server dry run)\n', stderr: '' });
     r = await kubectl('delete', 'deploy', 'web', '--dry-run=server', '--cascade=foreground');
     expect(r).toEqual({ code: 0, stdout: 'deployment.apps "web" deleted (server dry run)\n', stderr: '' });
+    // A Service shows the cluster IP and node port it would get; a taken one fails as for real.
+    const svc = (ip = '') => { const f = join(work, 'dry-svc.yaml'); writeFileSync(f, `apiVersion: v1\nkind: Service\nmetadata:\n  name: dry\nspec:\n  type: NodePort\n  ${ip ? `clusterIP: ${ip}\n  ` : ''}selector: {app: web}\n  ports:\n  - port: 80\n`); return f; };
+    r = await kubectl('create', '--dry-run=server', '-f', svc(), '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].nodePort}');
+    expect(r.stdout).toMatch(/^10\.(9[6-9]|1[01][0-9])\.\d+\.\d+ 3[0-2]\d{3}$/);
+    r = await kubectl('create', '--dry-run=server', '-f', svc('10.96.0.1'));
+    expect(r.stderr).toContain('The Service "dry" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.1"}: failed to allocate IP 10.96.0.1: provided IP is already allocated');
     r = await kubectl('delete', 'cm', '--all', '--dry-run=server');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^(configmap "[a-z0-9.-]+" deleted \(server dry run\)\n)+$/);

@@ -181,16 +181,15 @@ export class ResourceStore {
     this.prepareCreate(obj, ctx);
     validateForCreate(obj);
     if (namespace && this.info.namespaced) await this.requireActiveNamespace(namespace);
-    if (ctx.dryRun) {
-      // As upstream's dry-run storage: the name must be free, then nothing is written.
-      if (await this.storage.get(this.key(namespace, obj.metadata.name!)).catch((e) => this.mapError(e, obj.metadata.name!))) {
-        throw errors.alreadyExists(this.info.group, this.info.resource, obj.metadata.name!);
-      }
-      return this.withKind(obj);
-    }
     await this.strategy.beforeCreate?.(obj, ctx);
+    const key = this.key(namespace, obj.metadata.name!);
     try {
-      return this.withKind(await this.storage.create(this.key(namespace, obj.metadata.name!), obj));
+      if (!ctx.dryRun) return this.withKind(await this.storage.create(key, obj));
+      // As upstream's dry-run storage: the name must be free, and nothing is written. What beforeCreate allocated
+      // (a Service's cluster IP and node ports) is shown in the answer, then given back.
+      if (await this.storage.get(key)) throw new StorageError('KeyExists', key);
+      this.strategy.createFailed?.(obj);
+      return this.withKind(obj);
     } catch (e) {
       this.strategy.createFailed?.(obj);
       if (e instanceof StorageError && e.code === 'KeyExists' && generated) {
