@@ -50,7 +50,8 @@ export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmark
     contexts: [{ name: 'k8ts', context: { cluster: 'k8ts', user: 'admin', namespace: 'default' } }],
     'current-context': 'k8ts',
   }), { mode: 0o600 });
-  const agent = new Agent({ ca: api.ca.certPem, cert: admin.certPem, key: admin.keyPem, keepAlive: true });
+  // The timeout makes Node's agent heed the server's Keep-Alive: timeout=N and close an idle connection first.
+  const agent = new Agent({ ca: api.ca.certPem, cert: admin.certPem, key: admin.keyPem, keepAlive: true, timeout: 90_000 });
   const anonAgent = new Agent({ ca: api.ca.certPem, keepAlive: false });
   const req: TestServer['req'] = (method, path, ro = {}) => new Promise((resolve, reject) => {
     const data = ro.raw ?? (ro.body === undefined ? undefined : JSON.stringify(ro.body));

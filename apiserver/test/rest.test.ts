@@ -1,5 +1,6 @@
 // The API server's REST semantics against a real etcd, over HTTPS with a client certificate.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { connect } from 'node:tls';
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import { Clientset } from '@k8ts/client/clientset.ts';
 import { loadRestConfig } from '@k8ts/client/kubeconfig.ts';
@@ -21,6 +22,33 @@ describe('transport', () => {
     // No test can see the socket option itself, so this checks what the server passes down to every accepted socket.
     expect((s.api.app.server as unknown as { noDelay?: boolean }).noDelay).toBe(true);
   });
+
+  it('keeps an idle HTTP/1.1 connection 90 s, as upstream, and says so', async () => {
+    // Node's HTTP/2 server closed the HTTP/1.1 connections it accepts after 5 s idle: a client reusing one just then
+    // got ECONNRESET. The second request goes on the same connection after more than 5 s of quiet.
+    const u = new URL(s.url);
+    const sock = connect({ host: u.hostname, port: Number(u.port), ca: s.api.ca.certPem, servername: 'localhost', ALPNProtocols: ['http/1.1'] });
+    let text = '';
+    let ended = false;
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => { text += d; });
+    sock.on('end', () => { ended = true; });
+    try {
+      await new Promise((r, j) => { sock.once('secureConnect', r); sock.once('error', j); });
+      const get = async () => {
+        text = '';
+        sock.write('GET /version HTTP/1.1\r\nHost: k8ts\r\n\r\n');
+        await vi.waitFor(() => expect(text).toMatch(/\r\n\r\n\{[^]*\}\s*$/), { timeout: 5000 });
+        return text;
+      };
+      expect(await get()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\nkeep-alive: timeout=90\r\n/i);
+      await new Promise((r) => setTimeout(r, 6500));
+      expect(ended).toBe(false);
+      expect(await get()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    } finally {
+      sock.destroy();
+    }
+  }, 20_000);
 
   it('carries our client library\'s requests and watches on one HTTP/2 connection', async () => {
     const server = s.api.app.server as unknown as Http2SecureServer;

@@ -303,9 +303,13 @@ export class RestClient {
     // The CA and client key go in one secure context: given as ca/cert/key, Node's agent writes them into the
     // pool's name string for every request (kilobytes of PEM, built and hashed per request).
     const secureContext = tls ? tlsModule.createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }) : undefined;
+    // An idle connection is closed after 90 s (client-go's IdleConnTimeout), or a second before the server said it would
+    // close it (its Keep-Alive: timeout=N; Node's agent heeds that only when given a timeout): a request sent on a
+    // connection the server is closing meets ECONNRESET, and a POST cannot safely be sent again.
+    const idle = { keepAlive: true, timeout: 90_000 };
     const mk = (maxSockets: number) => tls
-      ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
-      : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
+      ? new https.Agent({ ...idle, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
+      : new http.Agent({ ...idle, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
     const maxConnections = opts.maxConnections ?? 64;
     this.agent = mk(maxConnections);
     this.slots = new Semaphore(maxConnections);

@@ -226,6 +226,26 @@ describe('RestClient with its own HTTP/1.1 servers', () => {
     await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
   });
 
+  it('closes an idle connection before the server said it would (Keep-Alive: timeout=N)', async () => {
+    // The server itself would keep it a minute: only the client can have closed it.
+    const closed: Promise<void>[] = [];
+    const srv = http.createServer({ keepAliveTimeout: 60_000 }, (q, s) => {
+      s.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=2' });
+      s.end('{}');
+    });
+    srv.on('connection', (sock) => closed.push(new Promise((r) => sock.once('end', () => r()))));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const r2 = new RestClient(cfg(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`));
+    await r2.request({ path: '/x' });
+    expect(closed).toHaveLength(1);
+    await closed[0];
+    // A later request opens a new connection.
+    await r2.request({ path: '/y' });
+    expect(closed).toHaveLength(2);
+    r2.close();
+    await new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); });
+  });
+
 
   it('holds requests beyond its connections in order, and a queued request times out on time', async () => {
     let inFlight = 0;

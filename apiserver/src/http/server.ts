@@ -12,6 +12,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { requestAttributes, forbiddenError, type AuthorizationAttributes, type UserInfo } from '../auth/index.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** How long an idle HTTP/1.1 connection is kept open: upstream's http.Server IdleTimeout. */
+export const IDLE_TIMEOUT_MS = 90_000;
 
 
 export interface ServerOptions {
@@ -62,13 +64,18 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
       // Watches are quiet for as long as nothing changes: an HTTP/2 connection is not timed out for idling.
       http2SessionTimeout: 0,
     } : { https: null }),
-    keepAliveTimeout: 120_000,
+    keepAliveTimeout: IDLE_TIMEOUT_MS,
     requestTimeout: 0,
     connectionTimeout: 0,
     forceCloseConnections: true,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  // fastify applies its keepAliveTimeout and requestTimeout to HTTP/1.1 servers only; the HTTP/1.1 connections an HTTP/2
+  // server accepts kept Node's defaults: idle ones were closed after 5 s, and a client reusing one at that moment got
+  // ECONNRESET (a POST cannot be sent again safely). Upstream keeps them 90 s and gives a request body no deadline.
+  if (o.https) Object.assign(app.server, { keepAliveTimeout: IDLE_TIMEOUT_MS, requestTimeout: 0 });
 
   // On close, HTTP/2 connections go at once, as HTTP/1.1 ones do (forceCloseConnections): a watch never ends by itself.
   const sessions = new Set<Http2Session>();
