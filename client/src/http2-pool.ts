@@ -145,6 +145,15 @@ export class Http2Pool {
 }
 
 /**
+ * A stream's error as the caller should see it: a stream canceled because its connection failed carries that failure
+ * (connect ECONNREFUSED, a TLS error) as its cause, and the cause is what happened.
+ */
+export function streamError(e: Error): Error {
+  const cause = (e as { code?: string; cause?: unknown }).code === 'ERR_HTTP2_STREAM_CANCEL' ? (e as { cause?: unknown }).cause : undefined;
+  return cause instanceof Error ? cause : e;
+}
+
+/**
  * Whether a failed stream certainly was not processed by the peer, so that even a write may be sent again: its
  * connection never came up (or failed verify), the peer refused the stream (REFUSED_STREAM, which is also how streams
  * beyond a GOAWAY's last id end), or no stream id was left.

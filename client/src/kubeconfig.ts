@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, delimiter } from 'node:path';
-import { load as parseYaml } from 'js-yaml'; // a fifth of `yaml`'s load time, on every kubectl start
+import { decodeKubeconfig, readKubeconfigDocument } from './kubeconfig-decode.ts';
 
 /** What a RestClient needs to reach one API server as one user. */
 export interface RestConfig {
@@ -73,8 +73,10 @@ function absolutize(base: string, p: string | undefined): string | undefined {
 
 /** Parses one kubeconfig document (YAML or JSON); relative paths resolve against `baseDir`. */
 export function parseKubeconfig(text: string, baseDir = process.cwd()): Kubeconfig {
-  const raw = (parseYaml(text) ?? {}) as RawKubeconfig;
-  if (typeof raw !== 'object') throw new Error('kubeconfig: not a mapping');
+  return fromDocument(decodeKubeconfig(text) as RawKubeconfig, baseDir);
+}
+
+function fromDocument(raw: RawKubeconfig, baseDir: string): Kubeconfig {
   const out = emptyKubeconfig();
   if (raw['current-context']) out.currentContext = raw['current-context'];
   for (const c of raw.clusters ?? []) {
@@ -108,7 +110,7 @@ export function mergeKubeconfigs(configs: Kubeconfig[]): Kubeconfig {
 }
 
 export function readKubeconfigFile(path: string): Kubeconfig {
-  return parseKubeconfig(readFileSync(path, 'utf8'), dirname(resolve(path)));
+  return fromDocument(readKubeconfigDocument(path) as RawKubeconfig, dirname(resolve(path)));
 }
 
 export interface LoadOptions {

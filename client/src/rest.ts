@@ -7,11 +7,12 @@ import { isIP } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { StatusError, statusError } from '@k8ts/api/status.ts';
 import type { Status, StatusReason } from '@k8ts/api/status.ts';
 import type { RestConfig } from './kubeconfig.ts';
 import { Semaphore } from './semaphore.ts';
-import { Http2Pool, certainlyNotSent } from './http2-pool.ts';
+import { Http2Pool, certainlyNotSent, streamError } from './http2-pool.ts';
 
 // node:http and node:https through require: an ESM import of node:http builds its namespace object, which
 // reads the lazy `WebSocket` getter and loads undici (~60 ms of CPU on every kubectl start).
@@ -154,6 +155,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** client-go's root CA pool: the bundle must hold at least one certificate (Node would take none without a word). */
+function checkRootCertificates(ca: Buffer): void {
+  const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  const parses = (pem: string) => { try { new X509Certificate(pem); return true; } catch { return false; } };
+  if (!blocks.some(parses)) throw new Error('unable to load root certificates: unable to parse bytes as PEM block');
 }
 
 function isConnectionError(e: unknown): boolean {
@@ -302,6 +310,7 @@ export class RestClient {
     // handshake each) at the next one costs more than the idle sockets.
     // The CA and client key go in one secure context: given as ca/cert/key, Node's agent writes them into the
     // pool's name string for every request (kilobytes of PEM, built and hashed per request).
+    if (tls && config.ca) checkRootCertificates(config.ca);
     const secureContext = tls ? tlsModule.createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }) : undefined;
     // An idle connection is closed after 90 s (client-go's IdleConnTimeout), or a second before the server said it would
     // close it (its Keep-Alive: timeout=N; Node's agent heeds that only when given a timeout): a request sent on a
@@ -447,7 +456,7 @@ export class RestClient {
       }
       const { stream, conn } = opened;
       let answered = false;
-      const fail = (e: Error) => reject(Object.assign(e, { notSent: certainlyNotSent(e, stream, conn) }));
+      const fail = (e: Error) => reject(Object.assign(streamError(e), { notSent: certainlyNotSent(e, stream, conn) }));
       stream.once('response', (h) => {
         answered = true;
         resolve({ statusCode: Number(h[':status']), headers: h as Http.IncomingHttpHeaders, ...http2Body(stream, streaming) });

@@ -136,6 +136,21 @@ contexts:
     expect(() => loadRestConfig({ env: {}, home: join(dir, 'nohome') })).toThrow(/no configuration/);
   });
 
+  it('reads YAML 1.1 values as clientcmd does: insecure-skip-tls-verify: no keeps TLS verification on', () => {
+    const file = join(dir, 'yaml11.yaml');
+    const doc = (insecure: string) => `current-context: x\nclusters: [{name: c, cluster: {server: "https://h:1", certificate-authority: certs/ca.crt, insecure-skip-tls-verify: ${insecure}}}]\ncontexts: [{name: x, context: {cluster: c}}]\n`;
+    for (const [v, insecure] of [['no', false], ['off', false], ['N', false], ['yes', true], ['on', true], ['y', true]] as const) {
+      writeFileSync(file, doc(v));
+      const c = loadRestConfig({ kubeconfig: file });
+      expect({ v, insecure: c.insecureSkipTLSVerify, ca: c.ca?.toString() }).toEqual({ v, insecure, ca: insecure ? undefined : 'CA-FROM-FILE' });
+    }
+    // A string where Go has a bool fails the whole file, with the file named.
+    writeFileSync(file, doc('"no"'));
+    expect(() => loadRestConfig({ kubeconfig: file })).toThrow(`error loading config file "${file}": json: cannot unmarshal string into Go struct field Cluster.clusters.cluster.insecure-skip-tls-verify of type bool`);
+    writeFileSync(file, 'clusters: [');
+    expect(() => loadRestConfig({ kubeconfig: file })).toThrow(new RegExp(`^error loading config file "${file}": yaml: line \\d+: `));
+  });
+
   it('parses and merges in memory', () => {
     const a = parseKubeconfig('clusters: [{name: c, cluster: {server: "http://one"}}]');
     const b = parseKubeconfig('current-context: z\nclusters: [{name: c, cluster: {server: "http://two"}}]');

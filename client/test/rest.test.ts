@@ -385,6 +385,15 @@ describe('The RestClient HTTP/2 connection', () => {
     rest.close();
   });
 
+  it('fails with the connection\'s own error when it cannot connect (ECONNREFUSED, as kubectl reports it)', async () => {
+    await fake.stop();
+    const rest = new RestClient(server, { maxRetries: 0 });
+    // Node cancels the streams of a connection that failed: the cancel is not what the caller needs to see.
+    const err = await rejection(create(rest, 'nowhere')) as unknown as NodeJS.ErrnoException;
+    expect({ code: err.code, message: err.message }).toEqual({ code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${new URL(fake.url).host}` });
+    rest.close();
+  });
+
   it('sends a POST again when the server was down (the connection never came up)', async () => {
     const port = Number(new URL(fake.url).port);
     await fake.stop();

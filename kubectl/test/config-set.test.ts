@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createCA } from '../../apiserver/src/pki/index.ts';
 
 const main = resolve(import.meta.dirname, '../src/main.ts');
 let work: string;
@@ -115,4 +116,84 @@ describe('config writes, same as the real kubectl', () => {
     ['config', 'delete-context', 'nope'],
     ['config', 'view'],
   ]), 60_000);
+});
+
+// go-yaml v2 reads yes/no/on/off as booleans; clientcmd then decodes into typed fields and refuses a wrong type.
+const YAML11 = `apiVersion: v1
+kind: Config
+clusters:
+- name: strict
+  cluster: {server: https://127.0.0.1:1, insecure-skip-tls-verify: no}
+- name: loose
+  cluster: {server: https://127.0.0.1:2, insecure-skip-tls-verify: yes, disable-compression: on}
+users:
+- name: u1
+  user: {token: abc, as-groups: [a, b]}
+contexts:
+- name: ctx1
+  context: {cluster: strict, user: u1, namespace: "no"}
+current-context: ctx1
+`;
+
+describe('reading kubeconfig values, same as the real kubectl', () => {
+  it('yes/no/on are booleans; config view prints and selects as kubectl does', () => sameSteps('yaml11', [
+    ['config', 'view'],
+    ['config', 'view', '-o', 'json'],
+    ['config', 'view', '-o', 'jsonpath={.clusters[*].cluster}'],
+    ['config', 'view', '-o', 'name'],
+    ['config', 'view', '-o', 'jsonpath='],
+    ['config', 'view', '-o', 'foo'],
+    ['config', 'set-context', 'ctx1', '--namespace=x'],
+    ['config', 'use-context', 'ctx1'],
+  ], YAML11), 60_000);
+  const wrongTypes: [string, string][] = [
+    ['quoted', YAML11.replace('insecure-skip-tls-verify: no', 'insecure-skip-tls-verify: "no"')],
+    ['number', YAML11.replace('server: https://127.0.0.1:1', 'server: 5')],
+    ['name', YAML11.replace('- name: loose', '- name: 7')],
+    ['list', YAML11.replace('current-context: ctx1', 'current-context: [ctx1]')],
+    ['groups', YAML11.replace('as-groups: [a, b]', 'as-groups: [a, 5]')],
+    ['context', YAML11.replace('namespace: "no"', 'namespace: no')],
+    ['clusters', 'clusters: 5\n'],
+  ];
+  for (const [name, text] of wrongTypes) {
+    it(`a value of the wrong type fails the file: ${name}`, () => sameSteps(`wrong-${name}`, [
+      ['config', 'view'],
+      ['config', 'set-context', 'ctx1', '--namespace=x'],
+      ['get', 'pods'],
+    ], text), 60_000);
+  }
+});
+
+describe('failing to reach the server', () => {
+  /** Our kubectl and the real one on one kubeconfig: exit code, stdout and the last line of stderr (the real one logs
+   * its discovery retries first). */
+  async function lastLines(name: string, text: string): Promise<{ code: number; stdout: string; lastLine?: string }[]> {
+    return Promise.all((['real', 'ours'] as const).map(async (side) => {
+      const d = join(work, side);
+      writeFileSync(join(d, `${name}.yaml`), text);
+      const args = ['--kubeconfig', `${name}.yaml`, 'get', 'pods'];
+      const r = side === 'real'
+        ? await run('kubectl', ['--cache-dir', join(work, 'cache'), ...args], d)
+        : await run(process.execPath, [main, ...args], d);
+      return { code: r.code, stdout: r.stdout, lastLine: r.stderr.trimEnd().split('\n').at(-1) };
+    }));
+  }
+  const config = (cluster: string) => `clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", ${cluster}}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`;
+
+  it('a refused connection', async () => {
+    const ca = await createCA();
+    const [real, ours] = await lastLines('refused', config(`certificate-authority-data: ${Buffer.from(ca.certPem).toString('base64')}`));
+    expect(ours).toEqual(real);
+    expect(ours).toEqual({ code: 1, stdout: '', lastLine: 'The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?' });
+  }, 60_000);
+
+  it('a CA bundle without a certificate', async () => {
+    const [real, ours] = await lastLines('badca', config('certificate-authority-data: QUJD'));
+    expect(ours).toEqual(real);
+    expect(ours).toEqual({ code: 1, stdout: '', lastLine: 'error: unable to load root certificates: unable to parse bytes as PEM block' });
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, delimiter, dirname, resolve, relative, isAbsolute, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readKubeconfigDocument } from '@k8ts/client/kubeconfig-decode.ts';
 import type { Factory } from '../factory.ts';
 import { toYaml } from '../printers/yaml.ts';
 
@@ -30,7 +30,7 @@ export function kubeconfigFiles(explicit: string | undefined, env = process.env.
 }
 
 export function loadFile(path: string): KubeconfigFile {
-  const raw = existsSync(path) ? ((parseYaml(readFileSync(path, 'utf8')) ?? {}) as Obj) : {};
+  const raw: Obj = existsSync(path) ? readKubeconfigDocument(path) : {};
   const named = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as Named[]).filter((x) => x && typeof x.name === 'string') : []);
   return {
     'current-context': typeof raw['current-context'] === 'string' ? raw['current-context'] : undefined,

@@ -1,11 +1,12 @@
 // kubectl config view | get-contexts | current-context | use-context, on the kubeconfig files themselves.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, delimiter } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readKubeconfigDocument } from '@k8ts/client/kubeconfig-decode.ts';
 import type { Factory } from '../factory.ts';
 import { toYaml } from '../printers/yaml.ts';
 import { toOrderedJson } from '../printers/json.ts';
+import { printJsonPath } from '../printers/jsonpath.ts';
 import { formatTabs } from '../printers/tabwriter.ts';
 
 interface Named { name: string; [k: string]: unknown }
@@ -28,7 +29,7 @@ function configFiles(f: Factory): string[] {
 
 function readRaw(path: string): RawConfig {
   if (!existsSync(path)) return {};
-  return (parseYaml(readFileSync(path, 'utf8')) ?? {}) as RawConfig;
+  return readKubeconfigDocument(path) as RawConfig;
 }
 
 /** Merged as clientcmd does: the first file to define a name (or current-context) wins. */
@@ -106,8 +107,14 @@ export function runConfigView(f: Factory, o: { raw?: boolean; minify?: boolean; 
     };
   }
   const doc = viewConfig(c, !!o.raw);
-  const out = (o.output ?? 'yaml').replace(/^=/, '');
-  f.io.out(out === 'json' ? toOrderedJson(doc) : toYaml(doc));
+  const out = (o.output || 'yaml').replace(/^=/, '');
+  const jsonpath = /^jsonpath=(.*)$/s.exec(out);
+  if (out === 'yaml') f.io.out(toYaml(doc));
+  else if (out === 'json') f.io.out(toOrderedJson(doc));
+  else if (out === 'name') f.io.out('config/<unknown>\n');
+  else if (jsonpath?.[1]) f.io.out(printJsonPath(jsonpath[1], doc));
+  else if (jsonpath) throw new Error('template format specified but no template given');
+  else throw new Error(`unable to match a printer suitable for the output format "${out}", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml`);
 }
 
 export function runCurrentContext(f: Factory): void {
@@ -142,8 +149,7 @@ export function runUseContext(f: Factory, name: string): void {
   // Written to the first file (the one --kubeconfig names, or the first KUBECONFIG entry).
   const files = configFiles(f);
   const target = files.find((p) => readRaw(p)['current-context'] !== undefined) ?? files[0];
-  const text = existsSync(target) ? readFileSync(target, 'utf8') : '';
-  const raw = (parseYaml(text) ?? {}) as RawConfig;
+  const raw = readRaw(target);
   raw['current-context'] = name;
   writeFileSync(target, toYaml(raw));
   f.io.out(`Switched to context "${name}".\n`);

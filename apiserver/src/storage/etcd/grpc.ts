@@ -3,7 +3,7 @@
 // is replaced on the next call, trying the endpoints in turn. Messages are already encoded and length-prefixed
 // (wire.ts); responses are handed back as the message bytes.
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { Http2Pool, certainlyNotSent, type PooledConnection } from '@k8ts/client/http2-pool.ts';
+import { Http2Pool, certainlyNotSent, streamError, type PooledConnection } from '@k8ts/client/http2-pool.ts';
 
 /** gRPC status codes (the ones this client tells apart). */
 export const Code = { OK: 0, Cancelled: 1, Unknown: 2, DeadlineExceeded: 4, OutOfRange: 11, Internal: 13, Unavailable: 14 } as const;
@@ -220,7 +220,8 @@ class StatusTracker {
 /** A failure of the transport, as Unavailable; one that certainly did not reach etcd says so (notSent). */
 function transportError(e: unknown, stream: ClientHttp2Stream, conn: PooledConnection): GrpcError {
   if (e instanceof GrpcError) return e;
-  return new GrpcError(Code.Unavailable, `etcd connection: ${(e as Error)?.message ?? String(e)}`, certainlyNotSent(e, stream, conn));
+  const err = e instanceof Error ? streamError(e) : e;
+  return new GrpcError(Code.Unavailable, `etcd connection: ${(err as Error)?.message ?? String(err)}`, certainlyNotSent(e, stream, conn));
 }
 
 /** The one message of a unary response. */
