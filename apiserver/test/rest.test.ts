@@ -315,6 +315,20 @@ describe('subresources and deletion', () => {
     expect(sc.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 }, status: { selector: 'app=web' } });
     expect((await s.req('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json.spec.replicas).toBe(5);
   });
+  it('checks dryRun and fieldValidation on subresources too, and writes nothing when they are wrong', async () => {
+    await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod('evdry') });
+    const before = (await s.req('GET', '/api/v1/namespaces/default/pods/evdry')).json;
+    const bad = await s.req('POST', '/api/v1/namespaces/default/pods/evdry/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evdry' }, deleteOptions: { dryRun: ['Server'] } } });
+    expect({ status: bad.status, reason: bad.json.reason, message: bad.json.message }).toEqual({ status: 400, reason: 'BadRequest', message: 'dryRun: Unsupported value: "Server": supported values: "All"' });
+    const status = await s.req('PATCH', '/api/v1/namespaces/default/pods/evdry/status?dryRun=Yes', { body: { status: { phase: 'Running' } }, contentType: 'application/merge-patch+json' });
+    expect({ status: status.status, message: status.json.message }).toEqual({ status: 400, message: 'dryRun: Unsupported value: "Yes": supported values: "All"' });
+    const fv = await s.req('PUT', '/apis/apps/v1/namespaces/default/deployments/web/scale?fieldValidation=Loose', { body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web' }, spec: { replicas: 2 } } });
+    expect({ status: fv.status, message: fv.json.message }).toEqual({ status: 400, message: 'fieldValidation must be one of "Ignore", "Warn", or "Strict", got "Loose"' });
+    expect((await s.req('GET', '/api/v1/namespaces/default/pods/evdry')).json).toEqual(before);
+    const dry = await s.req('POST', '/api/v1/namespaces/default/pods/evdry/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evdry' }, deleteOptions: { dryRun: ['All'] } } });
+    expect(dry.status).toBe(201);
+    expect((await s.req('GET', '/api/v1/namespaces/default/pods/evdry')).json).toEqual(before);
+  });
   it('evicts a pod', async () => {
     await s.req('POST', '/api/v1/namespaces/default/pods', { body: pod('ev') });
     const e = await s.req('POST', '/api/v1/namespaces/default/pods/ev/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'ev', namespace: 'default' } } });

@@ -35,7 +35,8 @@ function isTrue(v: string | undefined): boolean {
   return v === 'true' || v === '1';
 }
 
-function context(req: FastifyRequest, q: Query): RequestContext {
+/** The request's context from its query: fieldValidation and dryRun checked as upstream, the field manager, the user. */
+export function requestContext(req: FastifyRequest, q: Query): RequestContext {
   const fv = q.fieldValidation;
   if (fv !== undefined && fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
     throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fv}"`);
@@ -46,7 +47,7 @@ function context(req: FastifyRequest, q: Query): RequestContext {
 }
 
 /** ValidateDryRun: "All" is the only value there is. */
-function checkDryRun(values: unknown): void {
+export function checkDryRun(values: unknown): void {
   if (!Array.isArray(values)) throw errors.badRequest('dryRun: must be a list of strings');
   for (const v of values) if (v !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
 }
@@ -155,7 +156,7 @@ export async function serveResource(req: FastifyRequest, reply: FastifyReply, p:
     }
     if (method === 'POST') {
       if (p.info.namespaced && !p.namespace) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const ctx = context(req, q);
+      const ctx = requestContext(req, q);
       const obj = checkBody(decodeBody(raw, req.headers['content-type']), store);
       const created = await store.create(p.namespace, obj, ctx);
       warn(reply, ctx);
@@ -163,7 +164,7 @@ export async function serveResource(req: FastifyRequest, reply: FastifyReply, p:
       return created;
     }
     if (method === 'DELETE') {
-      const ctx = context(req, q);
+      const ctx = requestContext(req, q);
       const opts = deleteOptions(raw ? decodeBody(raw, req.headers['content-type']) : undefined, q);
       const list = await store.deleteCollection(p.namespace, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, opts, ctx);
       return list;
@@ -186,7 +187,7 @@ export async function serveResource(req: FastifyRequest, reply: FastifyReply, p:
       return table ? toTable(p.info.kind, [obj], { include, resourceVersion: obj.metadata.resourceVersion }) : obj;
     }
     case 'PUT': {
-      const ctx = context(req, q);
+      const ctx = requestContext(req, q);
       const obj = checkBody(decodeBody(raw, req.headers['content-type']), store);
       const r = await store.update(p.namespace, name, obj, ctx);
       warn(reply, ctx);
@@ -194,7 +195,7 @@ export async function serveResource(req: FastifyRequest, reply: FastifyReply, p:
       return r.object;
     }
     case 'PATCH': {
-      const ctx = context(req, q);
+      const ctx = requestContext(req, q);
       const type = patchTypeOf(req.headers['content-type']);
       if (!type) throw errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''));
       const patch = decodeBody(raw, req.headers['content-type']);
@@ -203,7 +204,7 @@ export async function serveResource(req: FastifyRequest, reply: FastifyReply, p:
       return obj;
     }
     case 'DELETE': {
-      const ctx = context(req, q);
+      const ctx = requestContext(req, q);
       const opts = deleteOptions(raw ? decodeBody(raw, req.headers['content-type']) : undefined, q);
       const r = await store.delete(p.namespace, name, opts, ctx);
       if (!r.deleted) {

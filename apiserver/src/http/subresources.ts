@@ -6,9 +6,8 @@ import { formatSelector, labelSelectorAsSelector } from '@k8ts/api/labels.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import type { ResourcePath } from './path.ts';
 import type { RestDeps } from './rest.ts';
-import { applyPatch, checkBody, warn } from './rest.ts';
+import { applyPatch, checkBody, checkDryRun, requestContext, warn } from './rest.ts';
 import { decodeBody, patchTypeOf } from './negotiate.ts';
-import { newContext, type FieldValidation } from '../registry/context.ts';
 import { finalizeNamespace } from '../registry/kinds/namespaces.ts';
 import { nowRFC3339 } from '../registry/store.ts';
 
@@ -21,10 +20,7 @@ export async function serveSubresource(req: FastifyRequest, reply: FastifyReply,
   const q = req.query as Query;
   const method = req.method;
   const raw = req.body as string | undefined;
-  const ctx = newContext({
-    fieldValidation: (q.fieldValidation as FieldValidation) ?? 'Warn', dryRun: q.dryRun === 'All',
-    user: (req as unknown as { user?: never }).user,
-  });
+  const ctx = requestContext(req, q);
   const decode = () => decodeBody(raw, req.headers['content-type']);
 
   switch (sub.name) {
@@ -69,6 +65,7 @@ export async function serveSubresource(req: FastifyRequest, reply: FastifyReply,
       if (method !== 'POST') break;
       const ev = decode() as { deleteOptions?: Record<string, unknown>; metadata?: { name?: string } };
       if (ev?.metadata?.name && ev.metadata.name !== name) throw errors.badRequest(`name in URL does not match name in Eviction object`);
+      if (ev?.deleteOptions?.dryRun !== undefined) checkDryRun(ev.deleteOptions.dryRun);
       await store.delete(p.namespace, name, { ...(ev?.deleteOptions ?? {}) }, ctx);
       reply.code(201);
       return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
