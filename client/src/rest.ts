@@ -67,6 +67,22 @@ export interface RestClientOptions {
   http2?: boolean;
   /** Default timeout for a whole request (all attempts); streams are never timed out. 0: none. */
   timeoutMs?: number;
+  /** A TLS handshake not done in this time fails its connection (client-go's TLSHandshakeTimeout, 10 s). */
+  tlsHandshakeTimeoutMs?: number;
+}
+
+/** The code of the error a connection fails with when its TLS handshake takes too long. */
+export const TLS_HANDSHAKE_TIMEOUT = 'ERR_TLS_HANDSHAKE_TIMEOUT';
+
+/** Destroys a connecting TLS socket whose handshake is not done within `ms`: a server that accepts and never answers
+ * would otherwise hold the request forever. */
+function withHandshakeTimeout<T extends import('node:tls').TLSSocket>(socket: T, ms: number): T {
+  if (!ms) return socket;
+  const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`the TLS handshake did not finish within ${ms} ms`), { code: TLS_HANDSHAKE_TIMEOUT })), ms);
+  timer.unref();
+  socket.once('secureConnect', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
+  return socket;
 }
 
 /** An open response stream (watch or log): iterate it; close() or aborting the signal ends it cleanly. */
@@ -77,7 +93,7 @@ export interface ResponseStream extends AsyncIterable<string> {
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET',
+const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', TLS_HANDSHAKE_TIMEOUT, 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET',
   // HTTP/2: the stream or the connection under it broke, or the server sent GOAWAY.
   'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_STREAM_CANCEL',
   'ERR_HTTP2_ERROR', 'ERR_HTTP2_OUT_OF_STREAMS', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -295,6 +311,7 @@ export class RestClient {
   private tokenReadAt = 0;
   private readonly limiter: TokenBucket | undefined;
   private readonly defaultTimeoutMs: number;
+  private readonly tlsHandshakeTimeoutMs: number;
 
   constructor(config: RestConfig, opts: RestClientOptions = {}) {
     this.config = config;
@@ -316,9 +333,14 @@ export class RestClient {
     // close it (its Keep-Alive: timeout=N; Node's agent heeds that only when given a timeout): a request sent on a
     // connection the server is closing meets ECONNRESET, and a POST cannot safely be sent again.
     const idle = { keepAlive: true, timeout: 90_000 };
-    const mk = (maxSockets: number) => tls
-      ? new https.Agent({ ...idle, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName })
-      : new http.Agent({ ...idle, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
+    const handshakeMs = this.tlsHandshakeTimeoutMs = opts.tlsHandshakeTimeoutMs ?? 10_000;
+    const mk = (maxSockets: number) => {
+      if (!tls) return new http.Agent({ ...idle, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256 });
+      const agent = new https.Agent({ ...idle, maxSockets, maxFreeSockets: Number.isFinite(maxSockets) ? maxSockets : 256, secureContext, rejectUnauthorized: !config.insecureSkipTLSVerify, servername: config.tlsServerName });
+      const create = agent.createConnection.bind(agent) as (...a: unknown[]) => import('node:tls').TLSSocket;
+      (agent as { createConnection: unknown }).createConnection = (...a: unknown[]) => withHandshakeTimeout(create(...a), handshakeMs);
+      return agent;
+    };
     const maxConnections = opts.maxConnections ?? 64;
     this.agent = mk(maxConnections);
     this.slots = new Semaphore(maxConnections);
@@ -355,9 +377,9 @@ export class RestClient {
     const port = Number(this.baseUrl.port || 443);
     const servername = this.config.tlsServerName ?? (isIP(host) ? undefined : host);
     return new Http2Pool(() => http2.connect(this.baseUrl.origin, {
-      createConnection: () => tlsModule.connect({
+      createConnection: () => withHandshakeTimeout(tlsModule.connect({
         host, port, servername, secureContext, rejectUnauthorized: !this.config.insecureSkipTLSVerify, ALPNProtocols: ['h2', 'http/1.1'],
-      }),
+      }), this.tlsHandshakeTimeoutMs),
       settings: { enablePush: false, initialWindowSize: streamWindow },
       // Node's default (10 MB) is below what the windows let the server send ahead: past it, Node would drop the connection.
       maxSessionMemory: 2 * connectionWindow / (1024 * 1024),

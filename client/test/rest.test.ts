@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clientset } from '../src/clientset.ts';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { StatusError } from '@k8ts/api/status.ts';
 import { RestClient, encodeQuery, parseWarningHeader, errorFromResponse } from '../src/rest.ts';
 import type { RestConfig } from '../src/kubeconfig.ts';
@@ -298,6 +298,24 @@ describe('RestClient over TLS', () => {
     expect(fake.requestsTo('GET', '/api/v1/nodes').at(-1)!.clientCN).toBeUndefined();
     rest.close();
     anon.close();
+  });
+
+  it('gives up on a server that accepts the connection and never answers the TLS handshake', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createNetServer((sock) => { sockets.add(sock); sock.on('error', () => {}); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      for (const http2 of [true, false]) {
+        const rest = new RestClient({ ...cfg(url), ca: pki.ca }, { maxRetries: 0, tlsHandshakeTimeoutMs: 300, http2 });
+        const err = await rejection(rest.request({ path: '/version' })) as unknown as NodeJS.ErrnoException;
+        expect({ http2, code: err.code, message: err.message }).toEqual({ http2, code: 'ERR_TLS_HANDSHAKE_TIMEOUT', message: 'the TLS handshake did not finish within 300 ms' });
+        rest.close();
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it('rejects an unknown CA unless insecure-skip-tls-verify is set', async () => {

@@ -81,7 +81,25 @@ export function standardErrorMessage(err: unknown, server?: string): string | un
   if (isConnectionError(err) && err.code === 'ECONNREFUSED' && server) {
     return `The connection to the server ${new URL(server).host} was refused - did you specify the right host or port?`;
   }
+  if (isConnectionError(err) && isTransportFailure(err.code)) return `Unable to connect to the server: ${goTransportMessages[err.code] ?? err.message}`;
   return undefined;
+}
+
+const unknownAuthority = 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+/** Go's words for the transport failures whose Node messages differ most. */
+const goTransportMessages: Record<string, string> = {
+  ERR_TLS_HANDSHAKE_TIMEOUT: 'net/http: TLS handshake timeout',
+  SELF_SIGNED_CERT_IN_CHAIN: unknownAuthority,
+  DEPTH_ZERO_SELF_SIGNED_CERT: unknownAuthority,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: unknownAuthority,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unknownAuthority,
+  UNABLE_TO_GET_ISSUER_CERT: unknownAuthority,
+};
+const transportCodes = new Set(['ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/** A failure to reach the server (url.Error in client-go): the network, TLS or the certificate. */
+function isTransportFailure(code: string): boolean {
+  return code in goTransportMessages || transportCodes.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_');
 }
 
 function messageForError(err: unknown, server?: string): string {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startEnv, both, type Env, type Result } from './helpers.ts';
 import { requestTimeoutMs } from '../src/factory.ts';
+import { createCA } from '../../apiserver/src/pki/index.ts';
 
 let env: Env;
 beforeAll(async () => {
@@ -87,6 +88,20 @@ describe('mutating commands', () => {
     const [real, ours] = await Promise.all([pick('real'), pick('ours')]);
     expect(ours).toEqual(real);
     expect(ours.replicas).toBe(2);
+  }, 60_000);
+});
+
+describe('a server whose certificate the kubeconfig\'s CA did not sign', () => {
+  it('is an unknown authority, in kubectl\'s words (the real kubectl logs its discovery retries first)', async () => {
+    // Named apart from the cluster's CA: with the same name Go adds a hint of which candidate failed, which ours does not.
+    const other = await createCA({ commonName: 'another-ca' });
+    const kc = readFileSync(env.server.kubeconfig, 'utf8').replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${Buffer.from(other.certPem).toString('base64')}`);
+    writeFileSync(join(env.work, 'other-ca.kubeconfig'), kc);
+    const args = ['--kubeconfig', 'other-ca.kubeconfig', 'get', 'pods'];
+    const last = (r: Result) => ({ code: r.code, stdout: r.stdout, lastLine: r.stderr.trimEnd().split('\n').at(-1) });
+    const [real, ours] = await Promise.all([env.real(args), env.ours(args)]);
+    expect(last(ours)).toEqual(last(real));
+    expect(last(ours)).toEqual({ code: 1, stdout: '', lastLine: 'Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority' });
   }, 60_000);
 });
 
