@@ -148,8 +148,8 @@ export class Http2Pool {
  * A stream's error as the caller should see it: a stream canceled because its connection failed carries that failure
  * (connect ECONNREFUSED, a TLS error) as its cause, and the cause is what happened.
  */
-export function streamError(e: Error): Error {
-  const cause = (e as { code?: string; cause?: unknown }).code === 'ERR_HTTP2_STREAM_CANCEL' ? (e as { cause?: unknown }).cause : undefined;
+export function streamError<T>(e: T): T | Error {
+  const cause = (e as { code?: string } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (e as { cause?: unknown }).cause : undefined;
   return cause instanceof Error ? cause : e;
 }
 

@@ -1,8 +1,7 @@
 // kubectl config view | get-contexts | current-context | use-context, on the kubeconfig files themselves.
 import { writeFileSync, existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, delimiter } from 'node:path';
 import { readKubeconfigDocument } from '@k8ts/client/kubeconfig-decode.ts';
+import { kubeconfigFiles } from './config-write.ts';
 import type { Factory } from '../factory.ts';
 import { toYaml } from '../printers/yaml.ts';
 import { toOrderedJson } from '../printers/json.ts';
@@ -21,10 +20,7 @@ interface RawConfig {
 
 /** The kubeconfig files in precedence order (--kubeconfig, KUBECONFIG, ~/.kube/config). */
 function configFiles(f: Factory): string[] {
-  if (f.flags.kubeconfig) return [f.flags.kubeconfig];
-  const env = process.env.KUBECONFIG;
-  if (env) return env.split(delimiter).filter(Boolean);
-  return [join(homedir(), '.kube', 'config')];
+  return kubeconfigFiles(f.flags.kubeconfig).files;
 }
 
 function readRaw(path: string): RawConfig {

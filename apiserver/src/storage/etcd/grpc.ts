@@ -220,7 +220,7 @@ class StatusTracker {
 /** A failure of the transport, as Unavailable; one that certainly did not reach etcd says so (notSent). */
 function transportError(e: unknown, stream: ClientHttp2Stream, conn: PooledConnection): GrpcError {
   if (e instanceof GrpcError) return e;
-  const err = e instanceof Error ? streamError(e) : e;
+  const err = streamError(e);
   return new GrpcError(Code.Unavailable, `etcd connection: ${(err as Error)?.message ?? String(err)}`, certainlyNotSent(e, stream, conn));
 }
 
