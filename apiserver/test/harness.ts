@@ -23,8 +23,8 @@ export interface TestServer {
 }
 
 export async function startTestServer(o: { storage?: 'etcd' | 'memory'; bookmarkIntervalMs?: number; watchCacheCapacity?: number } = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-apiserver-'));
   const etcd = o.storage === 'memory' ? undefined : await startEtcd();
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-apiserver-'));
   let api: RunningApiServer;
   try {
     api = await startApiServer({

@@ -9,6 +9,11 @@ export interface Managed {
   /** Sends SIGTERM, then SIGKILL after graceMs; resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
   exited: Promise<number | null>;
+  /**
+   * The last few KiB of what the process wrote (empty for daemons); once it has exited, what it wrote up
+   * to the end (waiting up to a second for its pipes to drain).
+   */
+  output(): Promise<string>;
 }
 
 export interface StartOptions {
@@ -20,13 +25,19 @@ export interface StartOptions {
   daemon?: boolean;
 }
 
+const OUTPUT_TAIL_BYTES = 4096;
+
 export function startProcess(cmd: string, o: StartOptions): Managed {
   let log: WriteStream | undefined;
   const fd = o.daemon && o.logFile ? openSync(o.logFile, 'a') : undefined;
   const child = spawn(cmd, o.args, {
     env: o.env ?? process.env, cwd: o.cwd, detached: true,
-    stdio: ['ignore', fd ?? (o.logFile ? 'pipe' : 'ignore'), fd ?? (o.logFile ? 'pipe' : 'ignore')],
+    stdio: ['ignore', fd ?? (o.daemon ? 'ignore' : 'pipe'), fd ?? (o.daemon ? 'ignore' : 'pipe')],
   });
+  let tail = '';
+  const keep = (chunk: Buffer): void => { tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   if (fd !== undefined) {
     closeSync(fd);
     child.unref();
@@ -41,10 +52,15 @@ export function startProcess(cmd: string, o: StartOptions): Managed {
   });
   let done = false;
   void exited.then(() => { done = true; });
+  const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     pid: child.pid ?? -1,
     child,
     exited,
+    async output() {
+      if (done) await Promise.race([drained, new Promise((r) => setTimeout(r, 1000).unref())]);
+      return tail;
+    },
     async stop(graceMs = 5000) {
       if (done) return;
       try { process.kill(child.pid!, 'SIGTERM'); } catch { /* already gone */ }

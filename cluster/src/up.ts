@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1';
 import { ensureCA, ensureKubeletServingCert } from '@k8ts/apiserver/pki/index.ts';
 import { readKubeconfigFile, restConfigFromKubeconfig, type RestConfig } from '@k8ts/client/kubeconfig.ts';
-import { freePort } from './ports.ts';
+import { freePort, listensOn } from './ports.ts';
 import { clusterDir, readState, writeState, alive, ours, type ClusterState, type NodeState } from './state.ts';
 import { writeComponentCredentials, writeNodeCredentials } from './kubeconfig.ts';
 import { mountsUnder } from './containerd.ts';
@@ -161,7 +161,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     const natsLog = join(logs, 'nats.log');
     const nats = start('nats', { cmd: process.env.K8TS_NATS_SERVER ?? 'nats-server', logFile: natsLog, args: natsServerArgs({ address: plan.bridgeAddress, port: natsPort, pidFile: join(dir, 'nats.pid') }) });
     state.natsURL = `nats://${plan.bridgeAddress}:${natsPort}`;
-    const natsReady = waitListening(plan.bridgeAddress, natsPort, 15_000, () => alive(nats)).then(() => log(`NATS ${state.natsURL} ready`));
+    const natsReady = waitListening(plan.bridgeAddress, natsPort, nats, 15_000, () => alive(nats)).then(() => log(`NATS ${state.natsURL} ready`));
 
     const controlPlane = (async () => {
       const etcdPort = await freePort();
@@ -173,7 +173,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
         '--initial-cluster', `${o.name}=http://127.0.0.1:${peerPort}`, '--log-level', 'warn'] });
       state.etcdEndpoint = etcdURL;
-      await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok, 30_000, etcd, etcdLog);
+      await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok && listensOn(etcd, etcdPort), 30_000, etcd, etcdLog);
       log('etcd ready');
       const apiLog = join(logs, 'apiserver.log');
       const apiserver = start('apiserver', { cmd: process.execPath, cwd: repo, logFile: apiLog, env: { K8TS_NATS_URL: state.natsURL! },

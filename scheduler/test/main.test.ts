@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clientset } from '@k8ts/client';
 import { startApiServer, defaultApiServerOptions, type RunningApiServer } from '@k8ts/apiserver/app.ts';
 import { issueClientCert } from '@k8ts/apiserver/pki/index.ts';
+import { freePort } from '../../cluster/src/ports.ts';
 import { makeNode } from './helpers.ts';
 
 let dir = '';
@@ -16,17 +16,6 @@ let cs: Clientset;
 let proc: ChildProcess | undefined;
 let port = 0;
 let stderr = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
