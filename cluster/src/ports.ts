@@ -28,12 +28,13 @@ function tryListen(port: number, host: string): Promise<number | undefined> {
 }
 
 /**
- * A TCP port on host that was free a moment ago. It is picked below the ephemeral range when there is
- * room, so that no outgoing connection can take it before the server that asked binds it; a clash with
- * another server started at the same moment stays possible (see retryOnPortClash).
+ * A TCP port on host that was free a moment ago. It is picked from 20000-29999 (below the ephemeral range
+ * when there is room), so that no outgoing connection can take it before the server that asked binds it;
+ * a clash with another server started at the same moment stays possible (see retryOnPortClash).
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const high = ephemeralStart();
+  // Below the NodePort range (30000-32767) too, so that a picked port never reads as a Service's.
+  const high = Math.min(ephemeralStart(), 30_000);
   const low = Math.min(20_000, high - 1);
   for (let i = 0; high - low > 100 && i < 50; i++) {
     const port = await tryListen(low + Math.floor(Math.random() * (high - low)), host);
