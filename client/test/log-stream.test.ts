@@ -2,6 +2,7 @@
 // Events arrive on their subjects; lines written before NATS is reachable are delivered once it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { connect, createServer, type Socket } from 'node:net';
 import { startNatsServer, type NatsServer } from '../../cluster/src/nats.ts';
 import { freePort } from '../../cluster/src/ports.ts';
 import { NatsLogStream, processLogStream, subscribeStream, logSubject, eventSubject, subjectToken, type StreamMessage } from '../src/log-stream.ts';
@@ -17,6 +18,27 @@ async function collect(url: string, subjects: string[]) {
   const ac = new AbortController();
   const sub = await subscribeStream(url, subjects, (m) => got.push(m), ac.signal);
   return { got, stop: async () => { ac.abort(); await sub.done; } };
+}
+
+/** A TCP proxy on 127.0.0.1:port to 127.0.0.1:target. */
+async function proxyTo(port: number, target: number): Promise<{ stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(a);
+      a.pipe(b);
+      a.on('error', () => b.destroy());
+      a.on('close', () => { sockets.delete(a); b.destroy(); });
+    }
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return {
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
+  };
 }
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
@@ -70,16 +92,18 @@ describe('NatsLogStream on a real nats-server', () => {
   });
 
   it('keeps lines written while NATS is not there yet, and sends them once it is', async () => {
+    // The stream's URL leads nowhere until the subscriber is in place; then a proxy to the real server opens
+    // there. (A server started late on that port could take the stream's retry before the subscriber, which
+    // would then miss the lines.)
     const port = await freePort();
-    const url = `nats://127.0.0.1:${port}`;
-    const stream = new NatsLogStream({ url, component: 'kubelet', node: 'n2', maxPending: 3 });
+    const stream = new NatsLogStream({ url: `nats://127.0.0.1:${port}`, component: 'kubelet', node: 'n2', maxPending: 3 });
     for (let i = 0; i < 5; i++) stream.write(JSON.stringify({ msg: `early ${i}` }) + '\n');
     expect(stream.dropped).toBe(2);
-    const late = await startNatsServer({ port });
+    const sub = await collect(nats.url, ['k8ts.logs.n2.kubelet']);
+    await new Promise((r) => setTimeout(r, 1200)); // the stream has tried, and failed, at least once more
+    const proxy = await proxyTo(port, nats.port);
     try {
-      const sub = await collect(url, ['k8ts.logs.n2.kubelet']);
       // The stream retries its first connection every second; it publishes what it kept once connected.
-      // (The subscriber is in place first, so nothing published afterwards is missed.)
       await stream.connected;
       await stream.flush();
       await until(() => sub.got.length >= 3);
@@ -87,7 +111,7 @@ describe('NatsLogStream on a real nats-server', () => {
       await stream.close();
       await sub.stop();
     } finally {
-      await late.stop();
+      await proxy.stop();
     }
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRuntimeConfig, type RuntimeConfigOptions } from '@k8ts/kubelet/runtime-config/index.ts';
 import type { ContainerdPaths } from '@k8ts/kubelet/runtime-config/containerd.ts';
-import { startProcess, type Managed } from './process.ts';
+import { logTail, startProcess, type Managed } from './process.ts';
 import { run } from './images/run.ts';
 
 export interface ContainerdOptions extends RuntimeConfigOptions {
@@ -69,11 +69,11 @@ async function waitForSocket(socket: string, proc: Managed, logFile: string, tim
   let exited = false;
   void proc.exited.then(() => { exited = true; });
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`containerd exited while starting: ${lastLines(logFile)}`);
+    if (exited) throw new Error(`containerd exited while starting: ${logTail(logFile)}`);
     if (existsSync(socket) && (await canConnect(socket))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`containerd did not listen on ${socket} within ${timeoutMs} ms: ${lastLines(logFile)}`);
+  throw new Error(`containerd did not listen on ${socket} within ${timeoutMs} ms: ${logTail(logFile)}`);
 }
 
 function canConnect(socket: string): Promise<boolean> {
@@ -82,10 +82,6 @@ function canConnect(socket: string): Promise<boolean> {
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
-}
-
-function lastLines(file: string, n = 5): string {
-  try { return readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n'); } catch { return '(no log)'; }
 }
 
 const cniResultsDir = '/var/lib/cni/results';

@@ -79,8 +79,11 @@ async function waitHealthy(endpoint: string, proc: Managed, timeoutMs = 20_000):
   while (Date.now() < deadline) {
     if (exited) throw new Error(`etcd exited while starting (${endpoint})`);
     try {
-      const res = await fetch(`${endpoint}/health`);
-      if (res.ok && ((await res.json()) as { health?: string }).health === 'true' && listensOn(proc.pid, port)) return;
+      // Ours first (another server on the port may never answer), then healthy.
+      if (listensOn(proc.pid, port)) {
+        const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok && ((await res.json()) as { health?: string }).health === 'true') return;
+      }
     } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }

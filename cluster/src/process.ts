@@ -1,7 +1,7 @@
 // Child processes k8ts starts (etcd, components): started detached in their own process group so that
 // stop() ends exactly what we started, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, openSync, closeSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, closeSync, readFileSync, type WriteStream } from 'node:fs';
 
 export interface Managed {
   pid: number;
@@ -70,4 +70,9 @@ export function startProcess(cmd: string, o: StartOptions): Managed {
       log?.end();
     },
   };
+}
+
+/** The last n lines of a process's log file, for an error that says why it did not start. */
+export function logTail(file: string, n = 5): string {
+  try { return readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n'); } catch { return '(no log)'; }
 }

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1';
 import { ensureCA, ensureKubeletServingCert } from '@k8ts/apiserver/pki/index.ts';
 import { readKubeconfigFile, restConfigFromKubeconfig, type RestConfig } from '@k8ts/client/kubeconfig.ts';
-import { freePort, listensOn } from './ports.ts';
+import { freePort, listensOn, PortClash, retryOnPortClash } from './ports.ts';
+import { logTail } from './process.ts';
 import { clusterDir, readState, writeState, alive, ours, type ClusterState, type NodeState } from './state.ts';
 import { writeComponentCredentials, writeNodeCredentials } from './kubeconfig.ts';
 import { mountsUnder } from './containerd.ts';
@@ -59,7 +60,7 @@ export interface UpResult extends ClusterState {
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, pid?: number, logFile?: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (pid !== undefined && !alive(pid)) throw new Error(`${what} exited while starting${logFile ? `; see ${logFile}` : ''}`);
+    if (pid !== undefined && !alive(pid)) throw new Error(`${what} exited while starting${logFile ? `: ${logTail(logFile, 1)}; see ${logFile}` : ''}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -164,16 +165,27 @@ export async function up(o: UpOptions): Promise<UpResult> {
     const natsReady = waitListening(plan.bridgeAddress, natsPort, nats, 15_000, () => alive(nats)).then(() => log(`NATS ${state.natsURL} ready`));
 
     const controlPlane = (async () => {
-      const etcdPort = await freePort();
-      const peerPort = await freePort();
-      const etcdURL = `http://127.0.0.1:${etcdPort}`;
       const etcdLog = join(logs, 'etcd.log');
-      const etcd = start('etcd', { cmd: 'etcd', logFile: etcdLog, args: ['--name', o.name, '--data-dir', join(dir, 'etcd'),
-        '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
-        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-        '--initial-cluster', `${o.name}=http://127.0.0.1:${peerPort}`, '--log-level', 'warn'] });
+      // On ports picked a moment ago: when one was taken meanwhile, etcd starts again on others.
+      const etcdURL = await retryOnPortClash(async () => {
+        const etcdPort = await freePort();
+        const peerURL = `http://127.0.0.1:${await freePort()}`;
+        const url = `http://127.0.0.1:${etcdPort}`;
+        const etcd = start('etcd', { cmd: 'etcd', logFile: etcdLog, args: ['--name', o.name, '--data-dir', join(dir, 'etcd'),
+          '--listen-client-urls', url, '--advertise-client-urls', url,
+          '--listen-peer-urls', peerURL, '--initial-advertise-peer-urls', peerURL,
+          '--initial-cluster', `${o.name}=${peerURL}`, '--log-level', 'warn'] });
+        try {
+          // Ours first (another server on the port may never answer), then healthy.
+          await waitFor('etcd', async () => listensOn(etcd, etcdPort) && (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).ok, 30_000, etcd, etcdLog);
+        } catch (e) {
+          if (!/address already in use/.test(logTail(etcdLog, 1))) throw e;
+          rmSync(join(dir, 'etcd'), { recursive: true, force: true });
+          throw new PortClash((e as Error).message);
+        }
+        return url;
+      });
       state.etcdEndpoint = etcdURL;
-      await waitFor('etcd', async () => (await fetch(`${etcdURL}/health`)).ok && listensOn(etcd, etcdPort), 30_000, etcd, etcdLog);
       log('etcd ready');
       const apiLog = join(logs, 'apiserver.log');
       const apiserver = start('apiserver', { cmd: process.execPath, cwd: repo, logFile: apiLog, env: { K8TS_NATS_URL: state.natsURL! },

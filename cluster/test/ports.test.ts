@@ -2,7 +2,7 @@
 // or another server) must not fail a start, and must never make us talk to a server that is not ours.
 import { describe, it, expect, vi, afterEach } from 'vitest';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 
 const picks = vi.hoisted(() => [] as number[]);
 vi.mock('../src/ports.ts', async (importOriginal) => {
@@ -21,12 +21,13 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((s) => s()));
 });
 
-function listen(port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = createServer((c) => c.destroy());
-    s.once('error', reject);
-    s.listen(port, '127.0.0.1', () => resolve(s));
-  });
+/** A listener that accepts connections and never answers (as a busy or foreign server may). */
+async function listen(port: number): Promise<Server> {
+  const conns = new Set<Socket>();
+  const s = createServer((c) => { conns.add(c); c.on('close', () => conns.delete(c)); });
+  await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(port, '127.0.0.1', resolve); });
+  stops.push(() => new Promise((r) => { s.close(r); for (const c of conns) c.destroy(); }));
+  return s;
 }
 
 describe('freePort', () => {
@@ -34,8 +35,7 @@ describe('freePort', () => {
     const ephemeral = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
     for (const p of ports) expect(p).toBeGreaterThanOrEqual(20_000), expect(p).toBeLessThan(Math.min(ephemeral, 30_000));
-    const s = await listen(ports[0]!);
-    s.close();
+    await listen(ports[0]!);
   });
 });
 
@@ -54,9 +54,16 @@ describe('startEtcd on a port that was taken after the pick', () => {
     expect(((await range.json()) as { kvs?: unknown[] }).kvs).toBeUndefined();
   });
 
+  it('starts on other ports when its client port is held by a server that never answers', async () => {
+    const busy = await listen(await freePort());
+    picks.push((busy.address() as { port: number }).port);
+    const etcd = await startEtcd();
+    stops.push(() => etcd.stop());
+    expect((await fetch(`${etcd.endpoint}/health`)).ok).toBe(true);
+  });
+
   it('starts on other ports when its peer port is taken', async () => {
     const busy = await listen(await freePort());
-    stops.push(() => new Promise((r) => busy.close(r)));
     picks.push(await freePort(), (busy.address() as { port: number }).port);
     const etcd = await startEtcd();
     stops.push(() => etcd.stop());
@@ -65,7 +72,6 @@ describe('startEtcd on a port that was taken after the pick', () => {
 
   it('fails, saying why, when the client port it was given is taken; its data directory is gone', async () => {
     const busy = await listen(await freePort());
-    stops.push(() => new Promise((r) => busy.close(r)));
     const port = (busy.address() as { port: number }).port;
     const before = new Set(readdir());
     await expect(startEtcd({ clientPort: port })).rejects.toThrow(new RegExp(`etcd exited while starting \\(http://127.0.0.1:${port}\\): .*127.0.0.1:${port}: bind: address already in use`));
@@ -86,7 +92,6 @@ describe('startNatsServer on a port that was taken after the pick', () => {
 
   it('fails, saying why, when the port it was given is taken', async () => {
     const busy = await listen(await freePort());
-    stops.push(() => new Promise((r) => busy.close(r)));
     const port = (busy.address() as { port: number }).port;
     await expect(startNatsServer({ port })).rejects.toThrow(/nats-server exited while starting: .*address already in use/);
   });

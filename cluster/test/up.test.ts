@@ -1,6 +1,7 @@
 // `k8ts up` / `down` for real (without a kubelet in this checkout, nodes are network namespaces with
 // their containerd): idempotent up, a crashed up cleaned by the next, down leaving nothing behind.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { createServer } from 'node:net';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,19 @@ import { mountsUnder } from '../src/containerd.ts';
 import { loadImage } from '../src/node-ops.ts';
 import { ensureImages } from '../src/images/index.ts';
 import { run } from '../src/images/run.ts';
+
+// Ports the test hands out before the real freePort: 'real' for a real pick (on 127.0.0.1).
+const picks = vi.hoisted(() => [] as (number | 'real')[]);
+vi.mock('../src/ports.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/ports.ts')>();
+  return {
+    ...real,
+    freePort: async (host = '127.0.0.1') => {
+      const next = host === '127.0.0.1' ? picks.shift() : undefined;
+      return typeof next === 'number' ? next : real.freePort(host);
+    },
+  };
+});
 
 const cliPath = join(import.meta.dirname, '../src/cli.ts');
 const home = mkdtempSync(join(tmpdir(), 'k8ts-up-test-'));
@@ -141,4 +155,31 @@ describe('k8ts up (nodes without kubelets)', () => {
     expect((await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout).not.toContain(s.network!.bridge);
     expect(await down(name)).toBe(false);
   }, 60_000);
+});
+
+describe('k8ts up when a port it picked is taken before etcd binds it', () => {
+  it('starts etcd again on other ports, and the cluster comes up', async () => {
+    const other = `uq-${randomBytes(3).toString('hex')}`;
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const taken = (busy.address() as { port: number }).port;
+    const previousHome = process.env.K8TS_HOME;
+    const ownHome = mkdtempSync(join(tmpdir(), 'k8ts-up-test-'));
+    process.env.K8TS_HOME = ownHome;
+    try {
+      picks.push('real', taken); // NATS's port, then etcd's client port
+      const res = await up({ name: other, nodes: 1, components, log: () => undefined });
+      expect(picks).toEqual([]);
+      expect(new URL(res.etcdEndpoint!).port).not.toBe(String(taken));
+      expect(readFileSync(join(res.dir, 'logs', 'etcd.log'), 'utf8')).toContain(`127.0.0.1:${taken}: bind: address already in use`);
+      expect(await isHealthy(readState(other)!)).toBe(true);
+    } finally {
+      picks.length = 0;
+      await down(other);
+      busy.close();
+      if (previousHome === undefined) delete process.env.K8TS_HOME;
+      else process.env.K8TS_HOME = previousHome;
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
