@@ -66,10 +66,8 @@ export async function startContainerd(o: ContainerdOptions = {}): Promise<Contai
 
 async function waitForSocket(socket: string, proc: Managed, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => { exited = true; });
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`containerd exited while starting: ${logTail(logFile)}`);
+    if (proc.hasExited()) throw new Error(`containerd exited while starting: ${logTail(logFile)}`);
     if (existsSync(socket) && (await canConnect(socket))) return;
     await new Promise((r) => setTimeout(r, 50));
   }

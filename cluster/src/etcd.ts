@@ -73,11 +73,9 @@ async function startEtcdOnce(o: EtcdOptions): Promise<Etcd> {
  */
 async function waitHealthy(endpoint: string, proc: Managed, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => { exited = true; });
   const port = Number(new URL(endpoint).port);
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`etcd exited while starting (${endpoint})`);
+    if (proc.hasExited()) throw new Error(`etcd exited while starting (${endpoint})`);
     try {
       // Ours first (another server on the port may never answer), then healthy.
       if (listensOn(proc.pid, port)) {

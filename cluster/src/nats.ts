@@ -41,10 +41,8 @@ export function startNatsServer(o: { port?: number; logFile?: string } = {}): Pr
 async function startNatsServerOnce(o: { port?: number; logFile?: string }): Promise<NatsServer> {
   const port = o.port ?? (await freePort());
   const proc = startProcess(process.env.K8TS_NATS_SERVER ?? 'nats-server', { args: natsServerArgs({ address: '127.0.0.1', port }), logFile: o.logFile });
-  let exited = false;
-  void proc.exited.then(() => { exited = true; });
   try {
-    await waitListening('127.0.0.1', port, proc.pid, 15_000, () => !exited);
+    await waitListening('127.0.0.1', port, proc.pid, 15_000, () => !proc.hasExited());
   } catch (e) {
     await proc.stop();
     throw startFailure(e, await proc.output(), () => o.port === undefined);

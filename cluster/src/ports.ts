@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { lastLines, saysAddressInUse } from './process.ts';
 
 /**
  * The first port of the kernel's ephemeral range (outgoing connections take their local ports from it).
@@ -64,9 +65,9 @@ export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 4)
  * PortClash when it could not bind and the port in question was one freePort picked (ours(output)).
  */
 export function startFailure(e: unknown, output: string, ours: (output: string) => boolean): Error {
-  const why = output.trim().split('\n').at(-1)?.trim();
+  const why = lastLines(output, 1);
   const message = `${e instanceof Error ? e.message : String(e)}${why ? `: ${why}` : ''}`;
-  return /address already in use/i.test(output) && ours(output) ? new PortClash(message) : new Error(message);
+  return saysAddressInUse(output) && ours(output) ? new PortClash(message) : new Error(message);
 }
 
 /** Whether process pid holds a listening TCP socket on port (read from /proc, in this network namespace). */

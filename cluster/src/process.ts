@@ -9,6 +9,8 @@ export interface Managed {
   /** Sends SIGTERM, then SIGKILL after graceMs; resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
   exited: Promise<number | null>;
+  /** Whether the process has exited (exited has resolved). */
+  hasExited(): boolean;
   /**
    * The last few KiB of what the process wrote (empty for daemons); once it has exited, what it wrote up
    * to the end (waiting up to a second for its pipes to drain).
@@ -57,6 +59,7 @@ export function startProcess(cmd: string, o: StartOptions): Managed {
     pid: child.pid ?? -1,
     child,
     exited,
+    hasExited: () => done,
     async output() {
       if (done) await Promise.race([drained, new Promise((r) => setTimeout(r, 1000).unref())]);
       return tail;
@@ -72,7 +75,17 @@ export function startProcess(cmd: string, o: StartOptions): Managed {
   };
 }
 
-/** The last n lines of a process's log file, for an error that says why it did not start. */
+/** The last n lines of what a process wrote, for an error that says why it did not start. */
+export function lastLines(output: string, n = 5): string {
+  return output.trim().split('\n').slice(-n).join('\n').trim();
+}
+
+/** lastLines of a process's log file. */
 export function logTail(file: string, n = 5): string {
-  try { return readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n'); } catch { return '(no log)'; }
+  try { return lastLines(readFileSync(file, 'utf8'), n); } catch { return '(no log)'; }
+}
+
+/** Whether a server's output says it could not bind its address. */
+export function saysAddressInUse(output: string): boolean {
+  return /address already in use/i.test(output);
 }

@@ -10,7 +10,7 @@ import type { Node } from 'kubernetes-types/core/v1';
 import { ensureCA, ensureKubeletServingCert } from '@k8ts/apiserver/pki/index.ts';
 import { readKubeconfigFile, restConfigFromKubeconfig, type RestConfig } from '@k8ts/client/kubeconfig.ts';
 import { freePort, listensOn, PortClash, retryOnPortClash } from './ports.ts';
-import { logTail } from './process.ts';
+import { logTail, saysAddressInUse } from './process.ts';
 import { clusterDir, readState, writeState, alive, ours, type ClusterState, type NodeState } from './state.ts';
 import { writeComponentCredentials, writeNodeCredentials } from './kubeconfig.ts';
 import { mountsUnder } from './containerd.ts';
@@ -179,7 +179,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
           // Ours first (another server on the port may never answer), then healthy.
           await waitFor('etcd', async () => listensOn(etcd, etcdPort) && (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).ok, 30_000, etcd, etcdLog);
         } catch (e) {
-          if (!/address already in use/.test(logTail(etcdLog, 1))) throw e;
+          if (!saysAddressInUse(logTail(etcdLog, 1))) throw e;
           rmSync(join(dir, 'etcd'), { recursive: true, force: true });
           throw new PortClash((e as Error).message);
         }

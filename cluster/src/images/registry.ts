@@ -53,10 +53,8 @@ export async function startRegistry(o: RegistryOptions): Promise<Registry> {
 
 async function waitReady(url: string, proc: Managed, logFile: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => { exited = true; });
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`docker-registry exited while starting at ${url}; see ${logFile}`);
+    if (proc.hasExited()) throw new Error(`docker-registry exited while starting at ${url}; see ${logFile}`);
     try {
       const res = await fetch(`${url}/v2/`);
       if (res.ok) return;
